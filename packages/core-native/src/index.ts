@@ -1,2 +1,2 @@
-export { native } from "./binding.js";
 export type { NativeBuildInfo, NativeDType, NativeTensor } from "./binding.js";
+export { native } from "./binding.js";
