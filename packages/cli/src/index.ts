@@ -1,1 +1,1 @@
-export {};
+export { CliError, ExitCode } from "./run.js";
