@@ -1,0 +1,23 @@
+# Shared helpers for the setup and test scripts. Source it; do not run it.
+# shellcheck shell=bash
+
+PNPM_VERSION=12.4.2
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export TURBO_TELEMETRY_DISABLED=1
+
+log() { printf '\033[1;34m[audiomap]\033[0m %s\n' "$*" >&2; }
+
+# Runs a command as root: directly when we are root, else through sudo.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# The pinned pnpm: a global one of the right version, else a copy installed inside the repo
+# (.tools/), so that no global install or sudo is needed.
+pnpm_bin() {
+  if command -v pnpm >/dev/null 2>&1 && [ "$(pnpm --version 2>/dev/null)" = "$PNPM_VERSION" ]; then
+    echo pnpm
+  else
+    echo "$REPO_ROOT/.tools/node_modules/.bin/pnpm"
+  fi
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The full test suite: lint, per-package tests (turbo), Python export tests, cross-package tests.
+# Expects scripts/setup.sh to have run (`npm test` runs both).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+PNPM=$(pnpm_bin)
+
+log "lint (biome)"
+"$PNPM" exec biome ci .
+log "package tests"
+"$PNPM" exec turbo run test --concurrency=1
+log "python tests"
+bash scripts/test-python.sh
+log "cross-package tests"
+"$PNPM" exec vitest run --config test/vitest.config.ts
