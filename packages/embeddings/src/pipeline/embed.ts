@@ -1,0 +1,414 @@
+/**
+ * The embedding pipeline: records in, chunks of embeddings out, in source order.
+ *
+ * Records are decoded ahead of the model on a bounded queue (`prefetchMap`), gathered into
+ * chunks (the unit of output and of crash recovery), and each chunk's clips, cut into windows
+ * when long, are packed into length-bucketed batches. Results are put back in source order, so
+ * the output does not depend on the batching.
+ */
+
+import { packBatch } from "./batch.js";
+import { planBatches } from "./buckets.js";
+import { combinedWidth, combineLayers, type LayerSelection, parseLayerSpec } from "./layers.js";
+import { l2Normalize, poolWindows } from "./pooling.js";
+import {
+  type ErrorRow,
+  frameStride,
+  type IndexedRecord,
+  type PreparedRecord,
+  prepareRecord,
+  receptiveField,
+  recordPath,
+} from "./prepare.js";
+import { prefetchMap } from "./queue.js";
+import type { DecodeFn, EmbeddingModel, PoolMode } from "./types.js";
+import { planWindows } from "./windows.js";
+
+/** Options of `embedRecords`. */
+export interface EmbedOptions {
+  /** Decoder (the real one is `decodeAudio` from this package). */
+  decode: DecodeFn;
+  /** Layer spec, see `parseLayerSpec`. Default "-1" (final hidden state). */
+  layer?: string | number;
+  /** Pooling over frames. Default "mean". */
+  pool?: PoolMode;
+  /** L2-normalise each embedding. Default false. */
+  normalize?: boolean;
+  /** Also return frame-level vectors (layers combined, not pooled). Default false. */
+  frames?: boolean;
+  /** Budget of padded audio per batch, in seconds. Default 30; at least one window. */
+  batchSeconds?: number;
+  /** Most clips (or windows) per batch. Default 64. */
+  maxBatch?: number;
+  /** Window length for long recordings, seconds. Default 30. */
+  windowSeconds?: number;
+  /** Overlap between windows, seconds. Default 2. */
+  overlapSeconds?: number;
+  /** A chunk closes after this much audio, seconds. Default 600. */
+  chunkSeconds?: number;
+  /** ...or after this many records. Default 512. */
+  chunkRecords?: number;
+  /** Decodes running at once. Default 2. */
+  decodeConcurrency?: number;
+  /** Decoded records waiting for the model, at most. Default 64. */
+  prefetch?: number;
+  signal?: AbortSignal;
+  /** Called after each batch with the audio seconds it held. */
+  onBatch?: (info: { clips: number; audioSec: number; forwardSec: number }) => void;
+}
+
+/** Metadata of one embedded record. */
+export interface EmbeddedRow {
+  index: number;
+  id: string;
+  path: string | null;
+  label: string | null;
+  durationSec: number;
+  sampleRate: number;
+  channels: number;
+  windows: number;
+  metadata: Record<string, unknown>;
+}
+
+/** One chunk of results, in source order. */
+export interface EmbeddedChunk {
+  rows: EmbeddedRow[];
+  /** [rows.length, dim] row-major. */
+  embeddings: Float32Array;
+  dim: number;
+  /** Frame-level vectors when requested: all rows' frames back to back, `counts[i]` per row. */
+  frames?: { data: Float32Array; counts: Int32Array; dim: number };
+  errors: ErrorRow[];
+  /** Source indices this chunk accounts for (rows and errors), ascending. */
+  indices: number[];
+  stats: { validSamples: number; paddedSamples: number; batches: number };
+}
+
+interface Item {
+  clip: number;
+  start: number;
+  end: number;
+}
+
+/** Resolved settings shared by every chunk. */
+interface Plan {
+  selection: LayerSelection;
+  pool: PoolMode;
+  width: number;
+  framesWidth: number;
+  budget: number;
+  window: number;
+  overlap: number;
+  stride: number;
+}
+
+/**
+ * Embeds records in source order, one chunk at a time.
+ * @example
+ * for await (const chunk of embedRecords(model, records, { decode: decodeAudio })) write(chunk);
+ */
+export async function* embedRecords(
+  model: EmbeddingModel,
+  records: AsyncIterable<IndexedRecord> | Iterable<IndexedRecord>,
+  options: EmbedOptions,
+): AsyncGenerator<EmbeddedChunk> {
+  const info = model.info;
+  const rate = info.samplingRate;
+  const selection = parseLayerSpec(options.layer ?? "-1", info.numHiddenStates);
+  const pool = options.pool ?? "mean";
+  const perLayer = pool === "meanstd" ? 2 * info.hiddenSize : info.hiddenSize;
+  const window = Math.round((options.windowSeconds ?? 30) * rate);
+  const plan: Plan = {
+    selection,
+    pool,
+    width: combinedWidth(selection, perLayer),
+    framesWidth: combinedWidth(selection, info.hiddenSize),
+    budget: Math.max(window, Math.round((options.batchSeconds ?? 30) * rate)),
+    window,
+    overlap: Math.round((options.overlapSeconds ?? 2) * rate),
+    stride: frameStride(info.convStride),
+  };
+  const prepared = prefetchMap(
+    records,
+    (item) =>
+      prepareRecord(item, {
+        decode: options.decode,
+        targetRate: rate,
+        normalize: info.doNormalize,
+        minSamples: receptiveField(info.convKernel, info.convStride),
+        signal: options.signal,
+      }),
+    { concurrency: options.decodeConcurrency ?? 2, capacity: options.prefetch ?? 64 },
+  );
+  const maxSamples = (options.chunkSeconds ?? 600) * rate;
+  const maxRecords = options.chunkRecords ?? 512;
+  // One chunk is embedded while the next one is gathered (and decoded), so the model does not
+  // wait for I/O between chunks. At most two chunks plus the prefetch queue are in memory.
+  let inflight: Promise<EmbeddedChunk> | undefined;
+  let chunk: PreparedRecord[] = [];
+  let samples = 0;
+  try {
+    for await (const p of prepared) {
+      options.signal?.throwIfAborted();
+      chunk.push(p);
+      samples += p.samples?.length ?? 0;
+      if (chunk.length >= maxRecords || samples >= maxSamples) {
+        if (inflight) yield await inflight;
+        inflight = embedChunk(model, chunk, plan, options);
+        chunk = [];
+        samples = 0;
+      }
+    }
+    if (inflight) yield await inflight;
+    inflight = undefined;
+    if (chunk.length > 0) yield await embedChunk(model, chunk, plan, options);
+  } finally {
+    // Do not leave a rejected promise unobserved when the consumer stops early.
+    inflight?.catch(() => {});
+  }
+}
+
+async function embedChunk(
+  model: EmbeddingModel,
+  chunk: PreparedRecord[],
+  plan: Plan,
+  options: EmbedOptions,
+): Promise<EmbeddedChunk> {
+  const clips = chunk.filter((p) => p.samples);
+  const items: Item[] = [];
+  clips.forEach((p, clip) => {
+    for (const w of planWindows(p.samples?.length ?? 0, plan.window, plan.overlap)) {
+      items.push({ clip, start: w.start, end: w.end });
+    }
+  });
+  const lengths = items.map((it) => it.end - it.start);
+  const vectors = new Float32Array(items.length * plan.width);
+  const frameCounts = new Int32Array(items.length);
+  const frameVecs: (Float32Array | undefined)[] = new Array(items.length);
+  const failed = new Map<number, ErrorRow>();
+  const stats = { validSamples: 0, paddedSamples: 0, batches: 0 };
+  for (const batch of planBatches(lengths, {
+    batchSamples: plan.budget,
+    maxBatch: options.maxBatch ?? 64,
+  })) {
+    options.signal?.throwIfAborted();
+    const t0 = performance.now();
+    const ok = await runBatch(model, batch.items, batch.paddedLength, items, clips, plan, options, {
+      vectors,
+      frameCounts,
+      frameVecs,
+    }).catch(async (err: Error) => {
+      // Find the clip that breaks the batch by running the items one at a time.
+      if (batch.items.length === 1) {
+        const it = items[batch.items[0] as number] as Item;
+        const p = clips[it.clip] as PreparedRecord;
+        failed.set(it.clip, {
+          index: p.index,
+          id: p.record.id,
+          path: recordPath(p.record),
+          stage: "model",
+          code: (err as Error & { code?: string }).code ?? "ERR_MODEL",
+          reason: err.message,
+        });
+        return false;
+      }
+      for (const i of batch.items) {
+        const it = items[i] as Item;
+        await runBatch(model, [i], lengths[i] as number, items, clips, plan, options, {
+          vectors,
+          frameCounts,
+          frameVecs,
+        }).catch((e: Error & { code?: string }) => {
+          const p = clips[it.clip] as PreparedRecord;
+          failed.set(it.clip, {
+            index: p.index,
+            id: p.record.id,
+            path: recordPath(p.record),
+            stage: "model",
+            code: e.code ?? "ERR_MODEL",
+            reason: e.message,
+          });
+        });
+      }
+      return false;
+    });
+    stats.batches++;
+    stats.paddedSamples += batch.paddedLength * batch.items.length;
+    let valid = 0;
+    for (const i of batch.items) valid += lengths[i] as number;
+    stats.validSamples += valid;
+    options.onBatch?.({
+      clips: batch.items.length,
+      audioSec: valid / model.info.samplingRate,
+      forwardSec: ok ? (performance.now() - t0) / 1000 : 0,
+    });
+  }
+  return assemble(
+    chunk,
+    clips,
+    items,
+    plan,
+    options,
+    { vectors, frameCounts, frameVecs },
+    failed,
+    stats,
+  );
+}
+
+interface Sinks {
+  vectors: Float32Array;
+  frameCounts: Int32Array;
+  frameVecs: (Float32Array | undefined)[];
+}
+
+async function runBatch(
+  model: EmbeddingModel,
+  batchItems: number[],
+  paddedLength: number,
+  items: Item[],
+  clips: PreparedRecord[],
+  plan: Plan,
+  options: EmbedOptions,
+  sinks: Sinks,
+): Promise<boolean> {
+  const pieces = batchItems.map((i) => {
+    const it = items[i] as Item;
+    const samples = (clips[it.clip] as PreparedRecord).samples as Float32Array;
+    return samples.subarray(it.start, it.end);
+  });
+  const input = packBatch(pieces, paddedLength);
+  const out = await model.forward(input, {
+    outputs: options.frames ? ["pooled", "hidden"] : ["pooled"],
+    layers: plan.selection.layers,
+    pool: plan.pool,
+  });
+  if (!out.pooled)
+    throw Object.assign(new Error("the model returned no pooled output"), { code: "ERR_MODEL" });
+  const n = input.batch;
+  const perLayer = out.pooled.shape[2] as number;
+  batchItems.forEach((i, b) => {
+    combineLayers(
+      plan.selection,
+      out.pooled?.data as Float32Array,
+      n,
+      perLayer,
+      b,
+      sinks.vectors,
+      i * plan.width,
+    );
+    sinks.frameCounts[i] = Number(out.frameLengths[b]);
+  });
+  if (options.frames && out.hidden) {
+    const [, , f, h] = out.hidden.shape as [number, number, number, number];
+    batchItems.forEach((i, b) => {
+      const count = sinks.frameCounts[i] as number;
+      const dst = new Float32Array(count * plan.framesWidth);
+      for (let t = 0; t < count; t++) {
+        combineLayers(
+          plan.selection,
+          out.hidden?.data as Float32Array,
+          n * f,
+          h,
+          b * f + t,
+          dst,
+          t * plan.framesWidth,
+        );
+      }
+      sinks.frameVecs[i] = dst;
+    });
+  }
+  return true;
+}
+
+function assemble(
+  chunk: PreparedRecord[],
+  clips: PreparedRecord[],
+  items: Item[],
+  plan: Plan,
+  options: EmbedOptions,
+  sinks: Sinks,
+  failed: Map<number, ErrorRow>,
+  stats: EmbeddedChunk["stats"],
+): EmbeddedChunk {
+  const byClip: number[][] = clips.map(() => []);
+  items.forEach((it, i) => {
+    byClip[it.clip]?.push(i);
+  });
+  const rows: EmbeddedRow[] = [];
+  const errors: ErrorRow[] = [];
+  const okClips: number[] = [];
+  let clip = 0;
+  for (const p of chunk) {
+    if (p.error) {
+      errors.push(p.error);
+      continue;
+    }
+    const c = clip++;
+    const err = failed.get(c);
+    if (err) {
+      errors.push(err);
+      continue;
+    }
+    okClips.push(c);
+    rows.push({
+      index: p.index,
+      id: p.record.id,
+      path: recordPath(p.record),
+      label: p.record.label ?? null,
+      durationSec: p.durationSec ?? 0,
+      sampleRate: p.originalSampleRate ?? 0,
+      channels: p.channels ?? 1,
+      windows: byClip[c]?.length ?? 0,
+      metadata: p.record.metadata ?? {},
+    });
+  }
+  const embeddings = new Float32Array(rows.length * plan.width);
+  const frameParts: Float32Array[] = [];
+  const counts = new Int32Array(rows.length);
+  okClips.forEach((c, r) => {
+    const its = byClip[c] as number[];
+    const stacked = new Float32Array(its.length * plan.width);
+    its.forEach((i, k) => {
+      stacked.set(sinks.vectors.subarray(i * plan.width, (i + 1) * plan.width), k * plan.width);
+    });
+    const weights = its.map((i) => sinks.frameCounts[i] as number);
+    const v = poolWindows(stacked, weights, plan.width, plan.pool);
+    if (options.normalize) l2Normalize(v);
+    embeddings.set(v, r * plan.width);
+    if (options.frames) {
+      let total = 0;
+      its.forEach((i, k) => {
+        const fv = sinks.frameVecs[i] as Float32Array;
+        // Later windows start inside the previous one; drop the frames the previous window covered.
+        const prev = k > 0 ? (items[its[k - 1] as number] as Item) : undefined;
+        const it = items[i] as Item;
+        const skip = prev
+          ? Math.min(fv.length / plan.framesWidth, Math.round((prev.end - it.start) / plan.stride))
+          : 0;
+        const part = fv.subarray(skip * plan.framesWidth);
+        frameParts.push(part);
+        total += part.length / plan.framesWidth;
+      });
+      counts[r] = total;
+    }
+  });
+  const result: EmbeddedChunk = {
+    rows,
+    embeddings,
+    dim: plan.width,
+    errors,
+    indices: chunk.map((p) => p.index),
+    stats,
+  };
+  if (options.frames) {
+    const size = frameParts.reduce((s, f) => s + f.length, 0);
+    const data = new Float32Array(size);
+    let o = 0;
+    for (const f of frameParts) {
+      data.set(f, o);
+      o += f.length;
+    }
+    result.frames = { data, counts, dim: plan.framesWidth };
+  }
+  return result;
+}

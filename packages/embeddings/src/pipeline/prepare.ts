@@ -1,0 +1,132 @@
+/**
+ * Decoding and checking one record before it reaches the model. Every failure becomes an
+ * `ErrorRow` with the stage and a stable code, so each input is accounted for.
+ */
+import { normalizeInPlace } from "./pooling.js";
+import type { AudioRecord, DecodeFn } from "./types.js";
+
+/** Why a record produced no embedding. */
+export interface ErrorRow {
+  /** Position of the record in the (unsharded) source. */
+  index: number;
+  id: string;
+  path: string | null;
+  /** "decode" (reading/decoding), "validate" (checks on the samples) or "model" (forward). */
+  stage: "decode" | "validate" | "model";
+  /** Stable code: ERR_MISSING, ERR_DECODE, ERR_EMPTY, ERR_NON_FINITE, ERR_TOO_SHORT, ERR_MODEL. */
+  code: string;
+  reason: string;
+}
+
+/** A record numbered by its position in the source. */
+export interface IndexedRecord {
+  index: number;
+  record: AudioRecord;
+}
+
+/** A decoded, checked and (if the model asks) normalised record, or its error. */
+export interface PreparedRecord {
+  index: number;
+  record: AudioRecord;
+  samples?: Float32Array;
+  originalSampleRate?: number;
+  channels?: number;
+  durationSec?: number;
+  error?: ErrorRow;
+}
+
+/** Settings for `prepareRecord`. */
+export interface PrepareOptions {
+  decode: DecodeFn;
+  /** The model's sampling rate. */
+  targetRate: number;
+  /** Zero-mean/unit-variance per utterance (the model's `do_normalize`). */
+  normalize: boolean;
+  /** Shortest accepted clip in samples: the model's receptive field (400 for wav2vec2). */
+  minSamples: number;
+  signal?: AbortSignal;
+}
+
+/** The path a record came from, for error rows and the output's `path` column. */
+export function recordPath(record: AudioRecord): string | null {
+  return "path" in record.source && record.source.path !== undefined ? record.source.path : null;
+}
+
+function fail(
+  item: IndexedRecord,
+  stage: ErrorRow["stage"],
+  code: string,
+  reason: string,
+): PreparedRecord {
+  const { index, record } = item;
+  return {
+    index,
+    record,
+    error: { index, id: record.id, path: recordPath(record), stage, code, reason },
+  };
+}
+
+/** Decodes and checks one record. Never throws for a bad input: returns an error row instead. */
+export async function prepareRecord(
+  item: IndexedRecord,
+  options: PrepareOptions,
+): Promise<PreparedRecord> {
+  const { record } = item;
+  const src = "bytes" in record.source ? record.source.bytes : record.source.path;
+  let decoded: Awaited<ReturnType<DecodeFn>>;
+  try {
+    decoded = await options.decode(src, { targetRate: options.targetRate, signal: options.signal });
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (options.signal?.aborted) throw err;
+    const missing =
+      e.code === "ENOENT" ||
+      e.code === "ERR_NOT_FOUND" ||
+      /no such file|not found/i.test(e.message);
+    return fail(item, "decode", missing ? "ERR_MISSING" : (e.code ?? "ERR_DECODE"), e.message);
+  }
+  const x = decoded.samples;
+  if (x.length === 0) return fail(item, "validate", "ERR_EMPTY", "the file holds no audio samples");
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i] as number)) {
+      return fail(item, "validate", "ERR_NON_FINITE", `sample ${i} is not finite (${x[i]})`);
+    }
+  }
+  if (x.length < options.minSamples) {
+    return fail(
+      item,
+      "validate",
+      "ERR_TOO_SHORT",
+      `${x.length} samples at ${options.targetRate} Hz is shorter than the model's receptive field (${options.minSamples})`,
+    );
+  }
+  if (options.normalize) normalizeInPlace(x);
+  return {
+    index: item.index,
+    record,
+    samples: x,
+    originalSampleRate: decoded.originalSampleRate,
+    channels: decoded.channels,
+    durationSec: decoded.durationSec,
+  };
+}
+
+/**
+ * The number of input samples the model's first frame sees: kernel₀ + Σᵢ (kernelᵢ − 1) · Πⱼ<ᵢ strideⱼ.
+ * Defaults to wav2vec2's feature encoder (400 samples).
+ */
+export function receptiveField(convKernel?: number[], convStride?: number[]): number {
+  if (!convKernel?.length || !convStride?.length) return 400;
+  let field = convKernel[0] as number;
+  let jump = 1;
+  for (let i = 1; i < convKernel.length; i++) {
+    jump *= convStride[i - 1] as number;
+    field += ((convKernel[i] as number) - 1) * jump;
+  }
+  return field;
+}
+
+/** Samples per output frame: the product of the conv strides (320 for wav2vec2). */
+export function frameStride(convStride?: number[]): number {
+  return convStride?.length ? convStride.reduce((a, b) => a * b, 1) : 320;
+}

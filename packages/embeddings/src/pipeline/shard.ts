@@ -1,0 +1,60 @@
+/**
+ * Deterministic sharding: record number k (0-based, in source order) belongs to shard k mod N.
+ * Every shard sees the same source order, so the N parts are disjoint, cover the input, and can
+ * be merged back by their `index` column.
+ */
+
+/** Shard i of N (0 ≤ index < count). */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** A malformed shard spec or environment. */
+export class ShardSpecError extends RangeError {
+  readonly code = "ERR_SHARD_SPEC";
+}
+
+/** Parses `"i/N"`. @example parseShard("2/8") // { index: 2, count: 8 } */
+export function parseShard(spec: string): Shard {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(spec);
+  if (!m) throw new ShardSpecError(`bad shard "${spec}": use i/N, e.g. 0/4`);
+  return checkShard(Number(m[1]), Number(m[2]));
+}
+
+function checkShard(index: number, count: number): Shard {
+  if (!(count >= 1) || !(index >= 0) || index >= count) {
+    throw new ShardSpecError(`shard ${index}/${count} is out of range: need 0 ≤ i < N`);
+  }
+  return { index, count };
+}
+
+/**
+ * Reads the shard from the job scheduler's environment, or undefined when none is set:
+ * Slurm arrays (`SLURM_ARRAY_TASK_ID`, `SLURM_ARRAY_TASK_COUNT`, with `SLURM_ARRAY_TASK_MIN`
+ * subtracted when the array does not start at 0), then Kubernetes indexed jobs
+ * (`JOB_COMPLETION_INDEX` with the count from `AUDIOMAP_SHARD_COUNT`, since Kubernetes does not
+ * export the completion count), then `AUDIOMAP_SHARD` ("i/N").
+ */
+export function shardFromEnv(env: NodeJS.ProcessEnv = process.env): Shard | undefined {
+  if (env.SLURM_ARRAY_TASK_ID !== undefined && env.SLURM_ARRAY_TASK_COUNT !== undefined) {
+    const min = Number(env.SLURM_ARRAY_TASK_MIN ?? 0);
+    return checkShard(Number(env.SLURM_ARRAY_TASK_ID) - min, Number(env.SLURM_ARRAY_TASK_COUNT));
+  }
+  if (env.JOB_COMPLETION_INDEX !== undefined) {
+    const count = env.AUDIOMAP_SHARD_COUNT;
+    if (count === undefined) {
+      throw new ShardSpecError(
+        "JOB_COMPLETION_INDEX is set but AUDIOMAP_SHARD_COUNT is not (pass --shard-count)",
+      );
+    }
+    return checkShard(Number(env.JOB_COMPLETION_INDEX), Number(count));
+  }
+  if (env.AUDIOMAP_SHARD) return parseShard(env.AUDIOMAP_SHARD);
+  return undefined;
+}
+
+/** True when record number `k` belongs to `shard`. */
+export function inShard(k: number, shard: Shard | undefined): boolean {
+  return !shard || k % shard.count === shard.index;
+}
