@@ -3,6 +3,7 @@
 import argparse
 import json
 import os
+import shlex
 import sys
 import time
 from typing import Any, Dict, List, Optional
@@ -51,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--labels-from", help="labels file: JSON list / id2label, or one per line (implies --with-head)")
     e.add_argument("--no-normalize", action="store_true", help="metadata do_normalize=false (--random-init)")
     e.add_argument("--save-checkpoint", help="also write the random model as an HF checkpoint dir")
+
+    b = sub.add_parser("batch", help="run several exports in one process (saves torch start-up time)")
+    b.add_argument("file", help="file with one `export` argument list per line ('-' = stdin; # comments)")
 
     i = sub.add_parser("info", help="print the audiomap.json metadata of an exported file")
     i.add_argument("model", help="exported .pt file")
@@ -112,11 +116,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch(path: str) -> int:
+    """Run ``export`` once per non-empty, non-comment line of ``path`` (shell-quoted args)."""
+    text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+    parser = _parser()
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            cmd_export(parser.parse_args(["export", *shlex.split(line)]))
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "export":
             return cmd_export(args)
+        if args.command == "batch":
+            return cmd_batch(args.file)
         print(json.dumps(read_metadata(args.model), indent=2, sort_keys=True))
         return 0
     except (ConfigError, CheckpointError, FileNotFoundError) as err:
