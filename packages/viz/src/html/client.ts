@@ -1,0 +1,641 @@
+/// <reference lib="dom" />
+/**
+ * The interactive page's script. It runs in the browser: `page.ts` embeds this function's
+ * source text, so it must be self-contained (no imports, no outer variables).
+ *
+ * Data comes from the JSON block #audiomap-data; every string from it reaches the DOM through
+ * textContent or an attribute setter, never through innerHTML, because labels and file names
+ * are untrusted. Points are drawn by a small WebGL2 renderer, or by a 2-D canvas when WebGL2
+ * is unavailable. Hover uses a uniform grid over the data, so a lookup touches a few cells.
+ */
+export function clientMain(): void {
+  interface Coloring {
+    name: string;
+    names: string[];
+    colors: string[];
+    counts: number[];
+    index: number[];
+  }
+  interface Payload {
+    title: string;
+    n: number;
+    dims: number;
+    coords: string;
+    fields: { name: string; values: string[] }[];
+    colorings: Coloring[];
+    audio: (string | null)[];
+  }
+  const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+  const data = JSON.parse($("audiomap-data").textContent ?? "{}") as Payload;
+  const n = data.n;
+  const dims = data.dims;
+  const bin = atob(data.coords);
+  const raw = new Uint8Array(bin.length);
+  for (let k = 0; k < bin.length; k++) raw[k] = bin.charCodeAt(k);
+  const all = new Float32Array(raw.buffer);
+
+  // --- state -------------------------------------------------------------------------------
+  const pos = new Float32Array(n * 2);
+  let coloring = data.colorings[0]!;
+  const hiddenCats = new Set<number>();
+  let query = "";
+  const visible = new Uint8Array(n).fill(1);
+  let selected: Uint8Array | null = null;
+  let cam = { cx: 0, cy: 0, scale: 1 }; // data → CSS px: (v - c) * scale + half size
+  const stage = $("stage");
+  const canvas = $<HTMLCanvasElement>("plot");
+  const overlay = $<HTMLCanvasElement>("overlay");
+  const tooltip = $("tooltip");
+  const player = $<HTMLAudioElement>("player");
+  let W = 1;
+  let H = 1;
+  const dpr = () => window.devicePixelRatio || 1;
+
+  function setView(a: number, b: number): void {
+    for (let i = 0; i < n; i++) {
+      pos[2 * i] = all[i * dims + a]!;
+      pos[2 * i + 1] = all[i * dims + b]!;
+    }
+    buildGrid();
+    fitCamera();
+    uploadPositions();
+  }
+
+  function fitCamera(): void {
+    let x0 = Infinity;
+    let x1 = -Infinity;
+    let y0 = Infinity;
+    let y1 = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const x = pos[2 * i]!;
+      const y = pos[2 * i + 1]!;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+    if (n === 0) x0 = x1 = y0 = y1 = 0;
+    const span = Math.max((x1 - x0) / Math.max(W - 40, 1), (y1 - y0) / Math.max(H - 40, 1)) || 1;
+    cam = { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, scale: 1 / span };
+    fitScale = cam.scale;
+  }
+
+  const toScreen = (i: number): [number, number] => [
+    (pos[2 * i]! - cam.cx) * cam.scale + W / 2,
+    H / 2 - (pos[2 * i + 1]! - cam.cy) * cam.scale,
+  ];
+  const toData = (sx: number, sy: number): [number, number] => [
+    (sx - W / 2) / cam.scale + cam.cx,
+    (H / 2 - sy) / cam.scale + cam.cy,
+  ];
+  let fitScale = 1;
+  /** Point diameter in CSS px: smaller for dense plots, growing gently when zoomed in. */
+  const pointSize = () =>
+    (n > 20000 ? 3 : n > 2000 ? 4.5 : 7) *
+    Math.min(3, Math.max(1, Math.sqrt(cam.scale / fitScale)));
+
+  // --- spatial grid for hover --------------------------------------------------------------
+  let grid = {
+    x0: 0,
+    y0: 0,
+    cell: 1,
+    gw: 1,
+    gh: 1,
+    start: new Int32Array(2),
+    items: new Int32Array(0),
+  };
+  function buildGrid(): void {
+    let x0 = Infinity;
+    let x1 = -Infinity;
+    let y0 = Infinity;
+    let y1 = -Infinity;
+    for (let i = 0; i < n; i++) {
+      x0 = Math.min(x0, pos[2 * i]!);
+      x1 = Math.max(x1, pos[2 * i]!);
+      y0 = Math.min(y0, pos[2 * i + 1]!);
+      y1 = Math.max(y1, pos[2 * i + 1]!);
+    }
+    if (n === 0) x0 = x1 = y0 = y1 = 0;
+    const side = Math.max(1, Math.ceil(Math.sqrt(n / 4)));
+    const cell = Math.max(x1 - x0, y1 - y0, 1e-9) / side;
+    const gw = Math.floor((x1 - x0) / cell) + 1;
+    const gh = Math.floor((y1 - y0) / cell) + 1;
+    const cellOf = new Int32Array(n);
+    const start = new Int32Array(gw * gh + 1);
+    for (let i = 0; i < n; i++) {
+      const c =
+        Math.floor((pos[2 * i + 1]! - y0) / cell) * gw + Math.floor((pos[2 * i]! - x0) / cell);
+      cellOf[i] = c;
+      start[c + 1]!++;
+    }
+    for (let c = 0; c < gw * gh; c++) start[c + 1]! += start[c]!;
+    const fill = start.slice(0, gw * gh);
+    const items = new Int32Array(n);
+    for (let i = 0; i < n; i++) items[fill[cellOf[i]!]!++] = i;
+    grid = { x0, y0, cell, gw, gh, start, items };
+  }
+
+  /** The nearest visible point within `radius` CSS px of (sx, sy), or -1. */
+  function pick(sx: number, sy: number, radius: number): number {
+    const [dx, dy] = toData(sx, sy);
+    const r = radius / cam.scale;
+    const g = grid;
+    const cx0 = Math.max(0, Math.floor((dx - r - g.x0) / g.cell));
+    const cx1 = Math.min(g.gw - 1, Math.floor((dx + r - g.x0) / g.cell));
+    const cy0 = Math.max(0, Math.floor((dy - r - g.y0) / g.cell));
+    const cy1 = Math.min(g.gh - 1, Math.floor((dy + r - g.y0) / g.cell));
+    let best = -1;
+    let bestD = r * r;
+    for (let cy = cy0; cy <= cy1; cy++)
+      for (let cx = cx0; cx <= cx1; cx++) {
+        const c = cy * g.gw + cx;
+        for (let k = g.start[c]!; k < g.start[c + 1]!; k++) {
+          const i = g.items[k]!;
+          if (!visible[i]) continue;
+          const d = (pos[2 * i]! - dx) ** 2 + (pos[2 * i + 1]! - dy) ** 2;
+          if (d <= bestD) {
+            bestD = d;
+            best = i;
+          }
+        }
+      }
+    return best;
+  }
+
+  // --- renderers ---------------------------------------------------------------------------
+  interface Renderer {
+    name: string;
+    positions(): void;
+    colors(rgba: Uint8Array): void;
+    draw(): void;
+  }
+  let rgba = new Uint8Array(n * 4);
+  const renderer: Renderer = makeWebGL() ?? make2D();
+
+  function makeWebGL(): Renderer | null {
+    let gl: WebGL2RenderingContext | null = null;
+    try {
+      // Round points are smoothed in the fragment shader, so MSAA (costly in software GL) is off.
+      gl = canvas.getContext("webgl2", { antialias: false, premultipliedAlpha: false });
+    } catch {
+      gl = null;
+    }
+    if (!gl) return null;
+    const vs = `#version 300 es
+      in vec2 a_pos; in vec4 a_col;
+      uniform vec2 u_center; uniform float u_scale; uniform vec2 u_half; uniform float u_size;
+      out vec4 v_col;
+      void main(){
+        vec2 p = (a_pos - u_center) * u_scale / u_half;
+        gl_Position = vec4(p, 0.0, 1.0);
+        gl_PointSize = a_col.a < 0.5 ? u_size * 0.7 : u_size;
+        v_col = a_col;
+      }`;
+    const fs = `#version 300 es
+      precision mediump float;
+      in vec4 v_col; out vec4 o;
+      void main(){
+        vec2 d = gl_PointCoord - 0.5;
+        float r = dot(d, d);
+        if (r > 0.25) discard;
+        float edge = smoothstep(0.25, 0.17, r);
+        o = vec4(v_col.rgb, v_col.a * edge);
+      }`;
+    const compile = (type: number, src: string) => {
+      const s = gl!.createShader(type)!;
+      gl!.shaderSource(s, src);
+      gl!.compileShader(s);
+      if (!gl!.getShaderParameter(s, gl!.COMPILE_STATUS))
+        throw new Error(gl!.getShaderInfoLog(s) ?? "shader");
+      return s;
+    };
+    const prog = gl.createProgram()!;
+    try {
+      gl.attachShader(prog, compile(gl.VERTEX_SHADER, vs));
+      gl.attachShader(prog, compile(gl.FRAGMENT_SHADER, fs));
+      gl.linkProgram(prog);
+      if (!gl.getProgramParameter(prog, gl.LINK_STATUS)) return null;
+    } catch {
+      return null;
+    }
+    const vao = gl.createVertexArray();
+    gl.bindVertexArray(vao);
+    const posBuf = gl.createBuffer();
+    const colBuf = gl.createBuffer();
+    const aPos = gl.getAttribLocation(prog, "a_pos");
+    const aCol = gl.getAttribLocation(prog, "a_col");
+    gl.bindBuffer(gl.ARRAY_BUFFER, posBuf);
+    gl.enableVertexAttribArray(aPos);
+    gl.vertexAttribPointer(aPos, 2, gl.FLOAT, false, 0, 0);
+    gl.bindBuffer(gl.ARRAY_BUFFER, colBuf);
+    gl.enableVertexAttribArray(aCol);
+    gl.vertexAttribPointer(aCol, 4, gl.UNSIGNED_BYTE, true, 0, 0);
+    const u = (name: string) => gl!.getUniformLocation(prog, name);
+    const uCenter = u("u_center");
+    const uScale = u("u_scale");
+    const uHalf = u("u_half");
+    const uSize = u("u_size");
+    return {
+      name: "WebGL2",
+      positions() {
+        gl!.bindBuffer(gl!.ARRAY_BUFFER, posBuf);
+        gl!.bufferData(gl!.ARRAY_BUFFER, pos, gl!.STATIC_DRAW);
+      },
+      colors(c) {
+        gl!.bindBuffer(gl!.ARRAY_BUFFER, colBuf);
+        gl!.bufferData(gl!.ARRAY_BUFFER, c, gl!.DYNAMIC_DRAW);
+      },
+      draw() {
+        const g = gl!;
+        g.viewport(0, 0, canvas.width, canvas.height);
+        g.clearColor(1, 1, 1, 1);
+        g.clear(g.COLOR_BUFFER_BIT);
+        g.enable(g.BLEND);
+        g.blendFunc(g.SRC_ALPHA, g.ONE_MINUS_SRC_ALPHA);
+        g.useProgram(prog);
+        g.bindVertexArray(vao);
+        g.uniform2f(uCenter, cam.cx, cam.cy);
+        g.uniform1f(uScale, cam.scale);
+        g.uniform2f(uHalf, W / 2, H / 2);
+        g.uniform1f(uSize, pointSize() * dpr());
+        g.drawArrays(g.POINTS, 0, n);
+      },
+    };
+  }
+
+  function make2D(): Renderer {
+    const ctx = canvas.getContext("2d")!;
+    return {
+      name: "2D canvas (WebGL2 unavailable)",
+      positions() {},
+      colors() {},
+      draw() {
+        const k = dpr();
+        ctx.setTransform(k, 0, 0, k, 0, 0);
+        ctx.fillStyle = "#fff";
+        ctx.fillRect(0, 0, W, H);
+        const s = pointSize();
+        for (let i = 0; i < n; i++) {
+          const [x, y] = toScreen(i);
+          if (x < -s || y < -s || x > W + s || y > H + s) continue;
+          ctx.fillStyle = `rgba(${rgba[4 * i]},${rgba[4 * i + 1]},${rgba[4 * i + 2]},${rgba[4 * i + 3]! / 255})`;
+          ctx.fillRect(x - s / 2, y - s / 2, s, s);
+        }
+      },
+    };
+  }
+
+  let pending = false;
+  function redraw(): void {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      renderer.draw();
+      drawOverlay();
+    });
+  }
+  function uploadPositions(): void {
+    renderer.positions();
+    redraw();
+  }
+
+  // --- colours, filter, legend -------------------------------------------------------------
+  const hex = (h: string) => [1, 3, 5].map((k) => Number.parseInt(h.slice(k, k + 2), 16));
+  function recolor(): void {
+    const cols = coloring.colors.map(hex);
+    const q = query.toLowerCase();
+    let shown = 0;
+    rgba = new Uint8Array(n * 4);
+    for (let i = 0; i < n; i++) {
+      const cat = coloring.index[i]!;
+      let vis = !hiddenCats.has(cat);
+      if (vis && q) vis = data.fields.some((f) => f.values[i]!.toLowerCase().includes(q));
+      visible[i] = vis ? 1 : 0;
+      const inSel = selected ? selected[i] === 1 : true;
+      const c = cols[cat]!;
+      const on = vis && inSel;
+      if (vis) shown++;
+      rgba[4 * i] = on ? c[0]! : 200;
+      rgba[4 * i + 1] = on ? c[1]! : 200;
+      rgba[4 * i + 2] = on ? c[2]! : 200;
+      rgba[4 * i + 3] = on ? 200 : vis ? 90 : 25;
+    }
+    renderer.colors(rgba);
+    $("shown-count").textContent = shown === n ? "" : `${shown.toLocaleString("en-US")} shown · `;
+    redraw();
+  }
+
+  function buildLegend(): void {
+    const box = $("legend");
+    box.replaceChildren();
+    coloring.names.forEach((name, k) => {
+      const item = document.createElement("div");
+      item.className = hiddenCats.has(k) ? "legend-item off" : "legend-item";
+      item.title = "click: hide/show · double-click: show only this";
+      const sw = document.createElement("span");
+      sw.className = "sw";
+      sw.style.background = coloring.colors[k]!;
+      const label = document.createElement("span");
+      label.className = "name";
+      label.textContent = name;
+      const cnt = document.createElement("span");
+      cnt.className = "cnt";
+      cnt.textContent = String(coloring.counts[k]);
+      item.append(sw, label, cnt);
+      item.addEventListener("click", () => {
+        if (hiddenCats.has(k)) hiddenCats.delete(k);
+        else hiddenCats.add(k);
+        buildLegend();
+        recolor();
+      });
+      item.addEventListener("dblclick", () => {
+        hiddenCats.clear();
+        coloring.names.forEach((_, j) => {
+          if (j !== k) hiddenCats.add(j);
+        });
+        buildLegend();
+        recolor();
+      });
+      box.append(item);
+    });
+    $("legend-title").textContent = `Colour: ${coloring.name}`;
+  }
+
+  // --- tooltip and audio -------------------------------------------------------------------
+  let hovered = -1;
+  function showTooltip(i: number, sx: number, sy: number): void {
+    hovered = i;
+    if (i < 0) {
+      tooltip.style.display = "none";
+      redraw();
+      return;
+    }
+    const table = document.createElement("table");
+    for (const f of data.fields) {
+      const tr = document.createElement("tr");
+      const th = document.createElement("th");
+      th.textContent = f.name;
+      const td = document.createElement("td");
+      td.textContent = f.values[i]!;
+      td.dataset.field = f.name;
+      tr.append(th, td);
+      table.append(tr);
+    }
+    tooltip.replaceChildren(table);
+    if (data.audio[i]) {
+      const hint = document.createElement("div");
+      hint.className = "hint";
+      hint.textContent = "click to play";
+      tooltip.append(hint);
+    }
+    tooltip.style.display = "block";
+    const left = sx + 14 + 300 > W ? sx - 14 - tooltip.offsetWidth : sx + 14;
+    tooltip.style.left = `${Math.max(0, left)}px`;
+    tooltip.style.top = `${Math.max(0, Math.min(sy + 14, H - tooltip.offsetHeight))}px`;
+    redraw();
+  }
+
+  function play(i: number): void {
+    const src = data.audio[i];
+    const idField = data.fields[0]!;
+    if (!src) {
+      $("now-playing").textContent = `${idField.values[i]} has no audio`;
+      return;
+    }
+    // Only data: audio and plain relative/http(s) URLs are used as sources.
+    if (!/^(data:audio\/|https?:|[^:]*$)/i.test(src)) return;
+    player.src = src;
+    $("now-playing").textContent = `▶ ${idField.values[i]}`;
+    player.play().catch((e: Error) => {
+      $("now-playing").textContent = `cannot play ${idField.values[i]}: ${e.message}`;
+    });
+  }
+
+  // --- lasso -------------------------------------------------------------------------------
+  let lasso: [number, number][] | null = null;
+  function drawOverlay(): void {
+    const ctx = overlay.getContext("2d")!;
+    const k = dpr();
+    ctx.setTransform(k, 0, 0, k, 0, 0);
+    ctx.clearRect(0, 0, W, H);
+    if (hovered >= 0) {
+      const [x, y] = toScreen(hovered);
+      ctx.strokeStyle = "#000";
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      ctx.arc(x, y, pointSize() / 2 + 3, 0, Math.PI * 2);
+      ctx.stroke();
+    }
+    if (lasso && lasso.length > 1) {
+      ctx.strokeStyle = "#333";
+      ctx.setLineDash([4, 3]);
+      ctx.fillStyle = "rgba(80,120,200,0.08)";
+      ctx.beginPath();
+      ctx.moveTo(lasso[0]![0], lasso[0]![1]);
+      for (const [x, y] of lasso) ctx.lineTo(x, y);
+      ctx.closePath();
+      ctx.fill();
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+  }
+
+  function finishLasso(poly: [number, number][]): void {
+    if (poly.length < 3) return;
+    const dataPoly = poly.map(([x, y]) => toData(x, y));
+    const sel = new Uint8Array(n);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      if (!visible[i]) continue;
+      if (inside(pos[2 * i]!, pos[2 * i + 1]!, dataPoly)) {
+        sel[i] = 1;
+        count++;
+      }
+    }
+    selected = count > 0 ? sel : null;
+    $("selection").style.display = count > 0 ? "flex" : "none";
+    $("selection-count").textContent = `${count} selected`;
+    recolor();
+  }
+
+  function inside(x: number, y: number, poly: [number, number][]): boolean {
+    let c = false;
+    for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+      const [xi, yi] = poly[i]!;
+      const [xj, yj] = poly[j]!;
+      if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) c = !c;
+    }
+    return c;
+  }
+
+  function selectedIds(): string[] {
+    const ids: string[] = [];
+    const idField = data.fields[0]!;
+    if (selected) for (let i = 0; i < n; i++) if (selected[i]) ids.push(idField.values[i]!);
+    return ids;
+  }
+
+  function download(name: string, text: string, type: string): void {
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([text], { type }));
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }
+
+  // --- events ------------------------------------------------------------------------------
+  function resize(): void {
+    const r = stage.getBoundingClientRect();
+    const firstTime = W === 1 && H === 1;
+    W = Math.max(1, r.width);
+    H = Math.max(1, r.height);
+    for (const c of [canvas, overlay]) {
+      c.width = Math.round(W * dpr());
+      c.height = Math.round(H * dpr());
+    }
+    if (firstTime) fitCamera();
+    redraw();
+  }
+
+  let drag: { x: number; y: number; cx: number; cy: number; moved: boolean } | null = null;
+  const local = (e: MouseEvent): [number, number] => {
+    const r = stage.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  };
+  const lassoMode = () => $<HTMLInputElement>("lasso-mode").checked;
+  stage.addEventListener("mousedown", (e) => {
+    const [x, y] = local(e);
+    if (e.shiftKey || lassoMode()) lasso = [[x, y]];
+    else drag = { x, y, cx: cam.cx, cy: cam.cy, moved: false };
+  });
+  window.addEventListener("mousemove", (e) => {
+    const [x, y] = local(e);
+    if (lasso) {
+      lasso.push([x, y]);
+      redraw();
+      return;
+    }
+    if (drag) {
+      if (Math.abs(x - drag.x) + Math.abs(y - drag.y) > 3) drag.moved = true;
+      if (drag.moved) {
+        cam.cx = drag.cx - (x - drag.x) / cam.scale;
+        cam.cy = drag.cy + (y - drag.y) / cam.scale;
+        tooltip.style.display = "none";
+        redraw();
+        return;
+      }
+    }
+    if (e.target === stage || e.target === overlay || e.target === canvas) {
+      const i = pick(x, y, pointSize() / 2 + 4);
+      if (i !== hovered || i >= 0) showTooltip(i, x, y);
+    }
+  });
+  window.addEventListener("mouseup", (e) => {
+    if (lasso) {
+      const poly = lasso;
+      lasso = null;
+      finishLasso(poly);
+      return;
+    }
+    if (drag && !drag.moved && (e.target === overlay || e.target === canvas)) {
+      const [x, y] = local(e);
+      const i = pick(x, y, pointSize() / 2 + 4);
+      if (i >= 0) play(i);
+    }
+    drag = null;
+  });
+  stage.addEventListener("mouseleave", () => {
+    if (!drag && !lasso) showTooltip(-1, 0, 0);
+  });
+  stage.addEventListener(
+    "wheel",
+    (e) => {
+      e.preventDefault();
+      const [x, y] = local(e);
+      const [dx, dy] = toData(x, y);
+      cam.scale *= Math.exp(-e.deltaY * 0.0015);
+      // Keep the data point under the cursor fixed while zooming.
+      cam.cx = dx - (x - W / 2) / cam.scale;
+      cam.cy = dy + (y - H / 2) / cam.scale;
+      redraw();
+    },
+    { passive: false },
+  );
+  window.addEventListener("resize", resize);
+
+  const colorSel = $<HTMLSelectElement>("color-by");
+  for (const c of data.colorings) {
+    const o = document.createElement("option");
+    o.value = c.name;
+    o.textContent = c.name;
+    colorSel.append(o);
+  }
+  colorSel.addEventListener("change", () => {
+    coloring = data.colorings.find((c) => c.name === colorSel.value) ?? data.colorings[0]!;
+    hiddenCats.clear();
+    buildLegend();
+    recolor();
+  });
+  $<HTMLInputElement>("search").addEventListener("input", (e) => {
+    query = (e.target as HTMLInputElement).value.trim();
+    recolor();
+  });
+  const viewSel = $<HTMLSelectElement>("view");
+  if (dims === 3) {
+    for (const [label, a, b] of [
+      ["x–y", 0, 1],
+      ["x–z", 0, 2],
+      ["y–z", 1, 2],
+    ] as const) {
+      const o = document.createElement("option");
+      o.value = `${a},${b}`;
+      o.textContent = label;
+      viewSel.append(o);
+    }
+    viewSel.addEventListener("change", () => {
+      const [a, b] = viewSel.value.split(",").map(Number) as [number, number];
+      setView(a, b);
+    });
+  } else viewSel.parentElement!.style.display = "none";
+  $("reset").addEventListener("click", () => {
+    fitCamera();
+    redraw();
+  });
+  $("clear-selection").addEventListener("click", () => {
+    selected = null;
+    $("selection").style.display = "none";
+    recolor();
+  });
+  $("export-txt").addEventListener("click", () =>
+    download("selection.txt", `${selectedIds().join("\n")}\n`, "text/plain"),
+  );
+  $("export-json").addEventListener("click", () =>
+    download("selection.json", JSON.stringify(selectedIds(), null, 1), "application/json"),
+  );
+
+  // --- start -------------------------------------------------------------------------------
+  document.title = data.title;
+  $("title").textContent = data.title;
+  $("point-count").textContent = `${n.toLocaleString("en-US")} points`;
+  stage.dataset.renderer = renderer.name;
+  $("renderer").textContent = renderer.name;
+  resize();
+  setView(0, 1);
+  buildLegend();
+  recolor();
+  // A small handle for scripts and tests: where a point is drawn, and what is shown.
+  (window as unknown as { audiomap: unknown }).audiomap = {
+    n,
+    renderer: renderer.name,
+    screenPosition: (i: number) => {
+      const [x, y] = toScreen(i);
+      const r = stage.getBoundingClientRect();
+      return { x: x + r.left, y: y + r.top };
+    },
+    selectedIds,
+    visibleCount: () => visible.reduce((a, b) => a + b, 0),
+  };
+}

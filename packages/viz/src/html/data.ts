@@ -1,0 +1,93 @@
+import { categorize } from "../plot/categories.js";
+import type { Layout } from "../plot/scatter.js";
+
+/** Metadata shown for each point; every field optional, one entry per point. */
+export interface PointMeta {
+  id?: readonly string[];
+  label?: readonly string[];
+  cluster?: readonly string[];
+  prediction?: readonly string[];
+  path?: readonly string[];
+}
+
+/** The JSON payload embedded in the page (see client.ts for the reader). */
+export interface PagePayload {
+  title: string;
+  n: number;
+  dims: number;
+  /** Base64 of the row-major float32 coordinates (little-endian). */
+  coords: string;
+  /** Text columns shown in the tooltip, in display order. */
+  fields: { name: string; values: string[] }[];
+  /** Colourings: categories with colours and each point's category index. */
+  colorings: {
+    name: string;
+    names: string[];
+    colors: string[];
+    counts: number[];
+    index: number[];
+  }[];
+  /** Audio source per point (relative URL or data: URI), or null; empty when there is no audio. */
+  audio: (string | null)[];
+}
+
+/** Builds the payload; colourings are made for label, cluster and prediction when present. */
+export function buildPayload(
+  layout: Layout,
+  meta: PointMeta,
+  title: string,
+  audio: (string | null)[],
+): PagePayload {
+  const { n, dims, coords } = layout;
+  const fields: PagePayload["fields"] = [];
+  for (const name of ["id", "label", "cluster", "prediction", "path"] as const) {
+    const v = meta[name];
+    if (!v) continue;
+    if (v.length !== n) throw new RangeError(`meta.${name} has ${v.length} values, expected ${n}`);
+    fields.push({ name, values: [...v] });
+  }
+  if (!meta.id)
+    fields.unshift({ name: "id", values: Array.from({ length: n }, (_, i) => String(i)) });
+  const colorings: PagePayload["colorings"] = [];
+  for (const name of ["label", "cluster", "prediction"] as const) {
+    const v = meta[name];
+    if (!v) continue;
+    const c = categorize(v);
+    colorings.push({
+      name,
+      names: c.names,
+      colors: c.colors,
+      counts: c.counts,
+      index: Array.from(c.index),
+    });
+  }
+  if (colorings.length === 0)
+    colorings.push({
+      name: "none",
+      names: ["all"],
+      colors: ["#4e79a7"],
+      counts: [n],
+      index: new Array(n).fill(0),
+    });
+  const bytes = new Uint8Array(coords.buffer, coords.byteOffset, coords.byteLength);
+  return {
+    title,
+    n,
+    dims,
+    coords: Buffer.from(bytes).toString("base64"),
+    fields,
+    colorings,
+    audio,
+  };
+}
+
+/**
+ * Serialises JSON for a `<script type="application/json">` block: `<`, `>`, `&` and the
+ * JavaScript line separators are escaped as \\uXXXX so no value can close the script element.
+ */
+export function safeJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}

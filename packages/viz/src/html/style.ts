@@ -1,0 +1,30 @@
+/** The interactive page's stylesheet. */
+export const PAGE_CSS = `
+*{box-sizing:border-box}
+html,body{margin:0;height:100%;font:13px/1.4 "DejaVu Sans",system-ui,sans-serif;color:#222;background:#fafafa}
+#app{display:grid;grid-template-columns:1fr 260px;grid-template-rows:auto 1fr auto;height:100%}
+header{grid-column:1/3;display:flex;flex-wrap:wrap;gap:10px;align-items:center;padding:8px 12px;border-bottom:1px solid #ddd;background:#fff}
+header h1{font-size:16px;margin:0 12px 0 0}
+header label{display:flex;gap:4px;align-items:center}
+header input[type=search]{width:200px;padding:3px 6px}
+header button,header select{padding:3px 8px}
+#stage{position:relative;overflow:hidden;background:#fff;cursor:crosshair}
+#stage canvas{position:absolute;inset:0;width:100%;height:100%}
+#overlay{pointer-events:none}
+aside{border-left:1px solid #ddd;overflow:auto;padding:8px;background:#fff}
+aside h2{font-size:13px;margin:4px 0 6px}
+.legend-item{display:flex;align-items:center;gap:6px;padding:1px 4px;cursor:pointer;border-radius:3px;user-select:none}
+.legend-item:hover{background:#f0f0f0}
+.legend-item.off{opacity:.35}
+.legend-item .sw{width:11px;height:11px;border-radius:50%;flex:none}
+.legend-item .name{flex:1;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.legend-item .cnt{color:#888;font-variant-numeric:tabular-nums}
+footer{grid-column:1/3;display:flex;gap:12px;align-items:center;padding:4px 12px;border-top:1px solid #ddd;background:#fff;color:#555}
+footer audio{height:28px}
+#tooltip{position:absolute;pointer-events:none;background:rgba(255,255,255,.96);border:1px solid #bbb;border-radius:4px;padding:6px 8px;box-shadow:0 2px 6px rgba(0,0,0,.15);max-width:360px;display:none;z-index:2}
+#tooltip table{border-collapse:collapse}
+#tooltip th{text-align:left;color:#777;font-weight:normal;padding-right:8px;vertical-align:top}
+#tooltip td{word-break:break-all}
+#selection{display:none;gap:6px;align-items:center}
+.hint{color:#888}
+`;

@@ -1,0 +1,16 @@
+export type { ColumnOptions } from "./columns.js";
+export { readCsvTable } from "./csv.js";
+export { type NpyArray, parseNpy, readNpyTable } from "./npy.js";
+export { type ParquetReadOptions, readParquetTable } from "./parquet.js";
+export { type ReadTableOptions, readTable } from "./read.js";
+export {
+  assertFinite,
+  type DataTable,
+  findColumn,
+  guessLabelColumn,
+  LABEL_COLUMN_NAMES,
+  type MetaValue,
+  metaStrings,
+  TableError,
+} from "./table.js";
+export { type OutputTable, toCsv, writeTable } from "./write.js";
