@@ -564,7 +564,8 @@ export function clientMain(): void {
     },
     { passive: false },
   );
-  window.addEventListener("resize", resize);
+  // The stage changes size with the window and when the header wraps (e.g. selection buttons).
+  new ResizeObserver(resize).observe(stage);
 
   const colorSel = $<HTMLSelectElement>("color-by");
   for (const c of data.colorings) {

@@ -1,0 +1,222 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { audioSources, interactiveHtml } from "../src/html/index.js";
+import { haveChromium, launchChromium } from "./helpers/chromium.js";
+import { sineWav } from "./helpers/wav.js";
+
+const SHOTS = resolve(__dirname, "../../../test-results/viz");
+const XSS = "<img src=x onerror=window.__xss=1>";
+
+/** A seeded 3-cluster layout of `n` points; point 0 carries the XSS label. */
+function dataset(n: number) {
+  let s = 12345;
+  const rand = () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+  const coords = new Float32Array(n * 2);
+  const label: string[] = [];
+  const cluster: string[] = [];
+  const path: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = i % 3;
+    coords[2 * i] = k * 10 + rand() * 4;
+    coords[2 * i + 1] = (k % 2) * 10 + rand() * 4;
+    label.push(i === 0 ? XSS : `word${k}`);
+    cluster.push(String(k));
+    path.push(`clips/clip ${i % 4}.wav`);
+  }
+  return { coords, label, cluster, path };
+}
+
+describe.skipIf(!haveChromium)("interactive page in headless chromium", () => {
+  let dir: string;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "audiomap-html-"));
+    mkdirSync(join(dir, "clips"));
+    for (let k = 0; k < 4; k++)
+      writeFileSync(join(dir, "clips", `clip ${k}.wav`), sineWav(1.5, 300 + 100 * k));
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open(n: number, mode: "link" | "embed") {
+    const d = dataset(n);
+    const audio = audioSources(d.path, { mode, htmlDir: dir, baseDir: dir });
+    const html = interactiveHtml(
+      { coords: d.coords, n, dims: 2 },
+      { title: `test ${XSS}`, meta: { label: d.label, cluster: d.cluster, path: d.path }, audio },
+    );
+    const file = join(dir, `map-${n}-${mode}.html`);
+    writeFileSync(file, html);
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction(() => "audiomap" in window);
+    return { page, errors, d };
+  }
+
+  async function pointOnScreen(page: Page, i: number) {
+    return page.evaluate(
+      (k) =>
+        (
+          window as unknown as { audiomap: { screenPosition(i: number): { x: number; y: number } } }
+        ).audiomap.screenPosition(k),
+      i,
+    );
+  }
+
+  it("loads without errors, shows the right count, hovers and plays audio (linked)", async () => {
+    const { page, errors, d } = await open(3000, "link");
+    expect(await page.locator("#point-count").textContent()).toBe("3,000 points");
+    const renderer = await page.locator("#stage").getAttribute("data-renderer");
+    expect(renderer).toMatch(/WebGL2|2D canvas/);
+    expect(
+      await page.evaluate(() => (window as unknown as { audiomap: { n: number } }).audiomap.n),
+    ).toBe(3000);
+
+    const i = 1234;
+    const p = await pointOnScreen(page, i);
+    await page.mouse.move(p.x, p.y);
+    const tip = page.locator("#tooltip");
+    await expect.poll(() => tip.isVisible()).toBe(true);
+    expect(await tip.locator('td[data-field="id"]').textContent()).toBe(String(i));
+    expect(await tip.locator('td[data-field="label"]').textContent()).toBe(d.label[i]);
+    expect(await tip.locator('td[data-field="path"]').textContent()).toBe(d.path[i]);
+    await page.screenshot({ path: join(SHOTS, "hover.png") });
+
+    await page.mouse.click(p.x, p.y);
+    await expect
+      .poll(
+        () =>
+          page.evaluate(() => {
+            const a = document.getElementById("player") as HTMLAudioElement;
+            return !a.paused && a.currentTime > 0;
+          }),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    const src = await page.evaluate(
+      () => (document.getElementById("player") as HTMLAudioElement).src,
+    );
+    expect(decodeURIComponent(src)).toContain(`clips/clip ${i % 4}.wav`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("plays embedded data: audio", async () => {
+    const { page, errors } = await open(60, "embed");
+    const p = await pointOnScreen(page, 7);
+    await page.mouse.click(p.x, p.y);
+    await expect
+      .poll(
+        () => page.evaluate(() => !(document.getElementById("player") as HTMLAudioElement).paused),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    expect(
+      await page.evaluate(() => (document.getElementById("player") as HTMLAudioElement).src),
+    ).toMatch(/^data:audio\/wav;base64,/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows an XSS payload in a label as text and never runs it", async () => {
+    const { page, errors } = await open(300, "link");
+    const p = await pointOnScreen(page, 0);
+    await page.mouse.move(p.x, p.y);
+    const cell = page.locator('#tooltip td[data-field="label"]');
+    await expect.poll(() => cell.textContent()).toBe(XSS);
+    expect(await page.locator("#tooltip img").count()).toBe(0);
+    expect(await page.locator("#legend img").count()).toBe(0);
+    expect(await page.locator("#legend .name").first().textContent()).toBe(XSS);
+    expect(await page.title()).toBe(`test ${XSS}`);
+    await page.waitForTimeout(200);
+    expect(
+      await page.evaluate(() => (window as unknown as { __xss?: number }).__xss),
+    ).toBeUndefined();
+    await page.screenshot({ path: join(SHOTS, "xss.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("filters by search and exports a lasso selection", async () => {
+    const { page } = await open(3000, "link");
+    type Api = { audiomap: { visibleCount(): number; selectedIds(): string[] } };
+    await page.fill("#search", "word1");
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as Api).audiomap.visibleCount()))
+      .toBe(1000);
+    await page.fill("#search", "");
+    // Lasso around cluster 0's points: they lie in data [0,4]×[0,4].
+    const a = await pointOnScreen(page, 0);
+    const corners = await page.evaluate(() => {
+      const api = (
+        window as unknown as { audiomap: { screenPosition(i: number): { x: number; y: number } } }
+      ).audiomap;
+      let x0 = Infinity,
+        x1 = -Infinity,
+        y0 = Infinity,
+        y1 = -Infinity;
+      for (let i = 0; i < 3000; i += 3) {
+        const p = api.screenPosition(i);
+        x0 = Math.min(x0, p.x);
+        x1 = Math.max(x1, p.x);
+        y0 = Math.min(y0, p.y);
+        y1 = Math.max(y1, p.y);
+      }
+      return { x0: x0 - 3, x1: x1 + 3, y0: y0 - 3, y1: y1 + 3 };
+    });
+    expect(a.x).toBeGreaterThanOrEqual(corners.x0);
+    await page.keyboard.down("Shift");
+    await page.mouse.move(corners.x0, corners.y0);
+    await page.mouse.down();
+    for (const [x, y] of [
+      [corners.x1, corners.y0],
+      [corners.x1, corners.y1],
+      [corners.x0, corners.y1],
+      [corners.x0, corners.y0 + 1],
+    ])
+      await page.mouse.move(x!, y!, { steps: 4 });
+    await page.mouse.up();
+    await page.keyboard.up("Shift");
+    const ids = await page.evaluate(() => (window as unknown as Api).audiomap.selectedIds());
+    expect(ids.length).toBe(1000);
+    expect(ids.every((id) => Number(id) % 3 === 0)).toBe(true);
+    await expect.poll(() => page.locator("#selection-count").textContent()).toBe("1000 selected");
+    const download = page.waitForEvent("download");
+    await page.click("#export-json");
+    const file = await (await download).path();
+    const { readFileSync } = await import("node:fs");
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(ids);
+    await page.screenshot({ path: join(SHOTS, "lasso.png") });
+    await page.close();
+  });
+
+  it("stays responsive at 100,000 points", async () => {
+    const { page, errors } = await open(100_000, "link");
+    expect(await page.locator("#point-count").textContent()).toBe("100,000 points");
+    const p = await pointOnScreen(page, 99_999);
+    await page.mouse.move(p.x, p.y);
+    await expect
+      .poll(() => page.locator('#tooltip td[data-field="id"]').textContent())
+      .toBe("99999");
+    await page.screenshot({ path: join(SHOTS, "100k.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
