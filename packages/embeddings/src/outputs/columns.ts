@@ -1,0 +1,130 @@
+/**
+ * The tabular shape of an embedding output: fixed columns, then every metadata key found in the
+ * input, then the embedding (and optionally the frames). Every format writes these columns.
+ */
+import type { EmbeddedRow } from "../pipeline/embed.js";
+
+/** Type of one scalar column. */
+export type ColumnType = "int64" | "int32" | "float64" | "bool" | "string";
+
+/** One scalar column. */
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+}
+
+/** The columns and vector widths of an output. */
+export interface OutputSchema {
+  columns: ColumnSpec[];
+  /** Width of the `embedding` column. */
+  dim: number;
+  /** Width of each frame vector, when frames are written. */
+  framesDim?: number;
+}
+
+/** A run of output rows: scalar columns per row, and the vectors packed row-major. */
+export interface RowBatch {
+  records: Record<string, unknown>[];
+  embeddings: Float32Array;
+  dim: number;
+  frames?: { data: Float32Array; counts: Int32Array; dim: number };
+}
+
+/**
+ * Columns every output starts with. `index` is the record's position in the source: shards and
+ * resumed runs are merged back in that order.
+ */
+export const FIXED_COLUMNS: ColumnSpec[] = [
+  { name: "index", type: "int64" },
+  { name: "id", type: "string" },
+  { name: "path", type: "string" },
+  { name: "label", type: "string" },
+  { name: "duration_sec", type: "float64" },
+  { name: "sample_rate", type: "int32" },
+  { name: "channels", type: "int32" },
+  { name: "windows", type: "int32" },
+];
+
+const RESERVED = new Set([...FIXED_COLUMNS.map((c) => c.name), "embedding", "frames"]);
+
+/** The output column name of a metadata key: reserved names get a `meta_` prefix. */
+export function metadataColumn(key: string): string {
+  return RESERVED.has(key) ? `meta_${key}` : key;
+}
+
+/** One embedded row as a flat record of column values. Objects in metadata become JSON text. */
+export function flattenRow(row: EmbeddedRow): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    index: row.index,
+    id: row.id,
+    path: row.path,
+    label: row.label,
+    duration_sec: row.durationSec,
+    sample_rate: row.sampleRate,
+    channels: row.channels,
+    windows: row.windows,
+  };
+  for (const [k, v] of Object.entries(row.metadata)) {
+    out[metadataColumn(k)] = v !== null && typeof v === "object" ? JSON.stringify(v) : v;
+  }
+  return out;
+}
+
+/**
+ * Accumulates metadata column types over many records: all numbers → float64, all booleans →
+ * bool, anything else → string. Keys keep the order they were first seen in.
+ */
+export class SchemaBuilder {
+  private readonly types = new Map<string, ColumnType | "null">();
+
+  /** Looks at one flattened record. */
+  add(record: Record<string, unknown>): void {
+    for (const [k, v] of Object.entries(record)) {
+      if (FIXED_COLUMNS.some((c) => c.name === k)) continue;
+      const t: ColumnType | "null" =
+        v === null || v === undefined
+          ? "null"
+          : typeof v === "number"
+            ? "float64"
+            : typeof v === "boolean"
+              ? "bool"
+              : "string";
+      const prev = this.types.get(k);
+      if (prev === undefined || prev === "null") this.types.set(k, t);
+      else if (t !== "null" && t !== prev) this.types.set(k, "string");
+    }
+  }
+
+  /** Adds the columns of an existing schema (for merging). */
+  addColumns(columns: ColumnSpec[]): void {
+    for (const c of columns) {
+      if (FIXED_COLUMNS.some((f) => f.name === c.name)) continue;
+      const prev = this.types.get(c.name);
+      this.types.set(
+        c.name,
+        prev === undefined || prev === "null" || prev === c.type ? c.type : "string",
+      );
+    }
+  }
+
+  /** The fixed columns followed by the metadata columns. */
+  columns(): ColumnSpec[] {
+    const meta = [...this.types].map(
+      ([name, t]) => ({ name, type: t === "null" ? "string" : t }) as ColumnSpec,
+    );
+    return [...FIXED_COLUMNS, ...meta];
+  }
+}
+
+/** A value converted to a column's type (null stays null). */
+export function coerce(value: unknown, type: ColumnType): unknown {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case "string":
+      return typeof value === "string" ? value : JSON.stringify(value);
+    case "bool":
+      return Boolean(value);
+    default:
+      return Number(value);
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * A whole embedding run: source → (shard filter, resume filter) → `embedRecords` → committed
+ * parts → final output + errors file. Every record of the shard ends up either as a row or as
+ * an error row.
+ */
+import { existsSync } from "node:fs";
+import { type OutputSchema, SchemaBuilder } from "../outputs/columns.js";
+import { errorsPathFor, writeErrors } from "../outputs/errors.js";
+import { formatFromPath, type OutputFormat, writeOutput } from "../outputs/format.js";
+import { PartStore, partsDirFor } from "../outputs/parts.js";
+import { type EmbedOptions, embedRecords } from "./embed.js";
+import { combinedWidth, parseLayerSpec } from "./layers.js";
+import type { ErrorRow, IndexedRecord } from "./prepare.js";
+import { inShard, type Shard } from "./shard.js";
+import type { AudioRecord, EmbeddingModel } from "./types.js";
+
+/** Progress of a run, reported after every batch and chunk. */
+export interface RunProgress {
+  /** Records finished in this session (rows + errors). */
+  done: number;
+  failed: number;
+  /** Audio seconds through the model in this session. */
+  audioSec: number;
+  /** Records this session has to do, when the source knows its size. */
+  total?: number;
+}
+
+/** Options of `runEmbedding`. */
+export interface RunOptions extends EmbedOptions {
+  /** Output path: `.parquet` (default), `.npy` (+ `.jsonl`) or `.lance`. */
+  output: string;
+  /** Default: from the output path. */
+  format?: OutputFormat;
+  /** Continue an interrupted run with the same settings. Default false. */
+  resume?: boolean;
+  /** Process only shard i of N. */
+  shard?: Shard;
+  /** Settings that must match for `resume` (model path, layer, pool, ...). */
+  manifest?: Record<string, unknown>;
+  /** Size of the unsharded source, if known (for progress). */
+  sourceSize?: number;
+  onProgress?: (p: RunProgress) => void;
+}
+
+/** What a run did. */
+export interface RunSummary {
+  output: string;
+  errorsFile: string;
+  format: OutputFormat;
+  /** Rows in the output. */
+  ok: number;
+  /** Rows in the errors file. */
+  failed: number;
+  /** Records already done by an interrupted run and skipped now. */
+  resumedFrom: number;
+  shard?: Shard;
+  dim: number;
+  audioSec: number;
+  wallSec: number;
+  clipsPerSec: number;
+  audioSecPerSec: number;
+  /** Valid samples over padded samples across this session's batches. */
+  paddingEfficiency: number;
+  /** True when `resume` found the output already complete. */
+  alreadyComplete?: boolean;
+}
+
+/**
+ * Embeds a source into an output file.
+ * @example
+ * await runEmbedding(model, openDataset("clips/"), { decode: decodeAudio, output: "emb.parquet" });
+ */
+export async function runEmbedding(
+  model: EmbeddingModel,
+  records: AsyncIterable<AudioRecord> | Iterable<AudioRecord>,
+  options: RunOptions,
+): Promise<RunSummary> {
+  const t0 = performance.now();
+  const format = options.format ?? formatFromPath(options.output);
+  const errorsFile = errorsPathFor(options.output);
+  const store = new PartStore(partsDirFor(options.output));
+  const selection = parseLayerSpec(options.layer ?? "-1", model.info.numHiddenStates);
+  const dim = combinedWidth(
+    selection,
+    (options.pool === "meanstd" ? 2 : 1) * model.info.hiddenSize,
+  );
+  const base = {
+    output: options.output,
+    errorsFile,
+    format,
+    shard: options.shard,
+    dim,
+  };
+  if (options.resume && !existsSync(store.dir) && existsSync(options.output)) {
+    return {
+      ...base,
+      ok: 0,
+      failed: 0,
+      resumedFrom: 0,
+      audioSec: 0,
+      wallSec: 0,
+      clipsPerSec: 0,
+      audioSecPerSec: 0,
+      paddingEfficiency: 1,
+      alreadyComplete: true,
+    };
+  }
+  await store.open(
+    { format, shard: options.shard ?? null, ...options.manifest },
+    options.resume ?? false,
+  );
+  const done = options.resume ? await store.doneIndices() : new Set<number>();
+  const shard = options.shard;
+  async function* indexed(): AsyncGenerator<IndexedRecord> {
+    let k = 0;
+    for await (const record of records) {
+      const index = k++;
+      if (inShard(index, shard) && !done.has(index)) yield { index, record };
+    }
+  }
+  const total =
+    options.sourceSize === undefined
+      ? undefined
+      : Math.ceil((options.sourceSize - (shard?.index ?? 0)) / (shard?.count ?? 1)) - done.size;
+  const progress: RunProgress = { done: 0, failed: 0, audioSec: 0, total };
+  let valid = 0;
+  let padded = 0;
+  for await (const chunk of embedRecords(model, indexed(), {
+    ...options,
+    onBatch: (b) => {
+      progress.audioSec += b.audioSec;
+      options.onBatch?.(b);
+      options.onProgress?.(progress);
+    },
+  })) {
+    await store.commit(chunk);
+    progress.done += chunk.indices.length;
+    progress.failed += chunk.errors.length;
+    valid += chunk.stats.validSamples;
+    padded += chunk.stats.paddedSamples;
+    options.onProgress?.(progress);
+  }
+  const { schema, failed } = await finalSchema(
+    store,
+    dim,
+    options.frames ? model.info.hiddenSize : undefined,
+    selection.combine === "concat" ? selection.layers.length : 1,
+  );
+  const ok = await writeOutput(format, options.output, schema, store.batches());
+  await writeErrors(errorsFile, errorRows(store));
+  await store.remove();
+  const wallSec = (performance.now() - t0) / 1000;
+  return {
+    ...base,
+    ok,
+    failed,
+    resumedFrom: done.size,
+    audioSec: progress.audioSec,
+    wallSec,
+    clipsPerSec: progress.done / wallSec,
+    audioSecPerSec: progress.audioSec / wallSec,
+    paddingEfficiency: padded === 0 ? 1 : valid / padded,
+  };
+}
+
+async function finalSchema(
+  store: PartStore,
+  dim: number,
+  hidden: number | undefined,
+  framesLayers: number,
+): Promise<{ schema: OutputSchema; failed: number }> {
+  const builder = new SchemaBuilder();
+  let failed = 0;
+  for await (const part of store.indexes()) {
+    for (const r of part.records) builder.add(r);
+    failed += part.errors.length;
+  }
+  const schema: OutputSchema = { columns: builder.columns(), dim };
+  if (hidden !== undefined) schema.framesDim = hidden * framesLayers;
+  return { schema, failed };
+}
+
+async function* errorRows(store: PartStore): AsyncGenerator<ErrorRow> {
+  for await (const part of store.indexes()) yield* part.errors;
+}

@@ -1,0 +1,267 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parquetMetadata, parquetReadObjects } from "hyparquet";
+import { afterAll, describe, expect, it } from "vitest";
+import { mergeOutputs } from "../src/outputs/merge.js";
+import { npyHeader } from "../src/outputs/npy.js";
+import { writeParquet } from "../src/outputs/parquet.js";
+import { partsDirFor } from "../src/outputs/parts.js";
+import { runEmbedding } from "../src/pipeline/run.js";
+import type { AudioRecord } from "../src/pipeline/types.js";
+import { clip, fakeDecode, fakeModel } from "./helpers/fake-model.js";
+
+const dir = mkdtempSync(join(tmpdir(), "audiomap-outputs-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const N = 40;
+const files = new Map<string, Float32Array>();
+const records: AudioRecord[] = [];
+for (let i = 0; i < N; i++) {
+  const path = `/d/${i}.wav`;
+  if (i === 7)
+    files.set(path, new Float32Array(100)); // too short
+  else if (i !== 13) files.set(path, clip(2000 + ((i * 3911) % 30000), i)); // 13 is missing
+  records.push({
+    id: `clip-${i}`,
+    source: { path },
+    label: i % 3 === 0 ? "yes" : "no",
+    metadata: { speaker: `s${i % 4}`, take: i, index: "clash", extra: i % 2 ? { a: i } : null },
+  });
+}
+const decode = fakeDecode(files);
+const opts = { decode, chunkRecords: 6, batchSeconds: 4 };
+
+async function readParquetRows(path: string) {
+  const buf = readFileSync(path);
+  const file = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+  return { rows: await parquetReadObjects({ file }), meta: parquetMetadata(file) };
+}
+
+function py(code: string): string {
+  return execFileSync("/usr/bin/python3", ["-c", code], { encoding: "utf8" });
+}
+
+describe("parquet output", () => {
+  it("writes every metadata column and a fixed-size float32 embedding, readable by hyparquet", async () => {
+    const out = join(dir, "a.parquet");
+    const summary = await runEmbedding(fakeModel(), records, { ...opts, output: out });
+    expect(summary).toMatchObject({ ok: N - 2, failed: 2, dim: 4, format: "parquet" });
+    expect(summary.paddingEfficiency).toBeGreaterThan(0.5);
+    expect(existsSync(partsDirFor(out))).toBe(false);
+    const { rows, meta } = await readParquetRows(out);
+    expect(rows.map((r) => r.id)).toEqual(
+      records.filter((_, i) => i !== 7 && i !== 13).map((r) => r.id),
+    );
+    const r0 = rows[0] as Record<string, unknown>;
+    expect(Object.keys(r0)).toEqual([
+      "index",
+      "id",
+      "path",
+      "label",
+      "duration_sec",
+      "sample_rate",
+      "channels",
+      "windows",
+      "speaker",
+      "take",
+      "meta_index",
+      "extra",
+      "embedding",
+    ]);
+    expect(r0).toMatchObject({
+      index: 0n,
+      path: "/d/0.wav",
+      label: "yes",
+      speaker: "s0",
+      take: 0,
+      meta_index: "clash",
+      extra: null,
+      sample_rate: 16000,
+    });
+    expect(rows[1]?.extra).toBe('{"a":1}');
+    expect((r0.embedding as number[]).length).toBe(4);
+    // The embedding equals the model's pooled output for that clip alone.
+    const x = files.get("/d/0.wav") as Float32Array;
+    const ref = await fakeModel().forward(
+      { audio: x, batch: 1, length: x.length, lengths: new Int32Array([x.length]) },
+      { outputs: ["pooled"], layers: [4] },
+    );
+    (r0.embedding as number[]).forEach((v, d) =>
+      expect(Math.abs(v - (ref.pooled?.data[d] as number))).toBeLessThan(1e-6),
+    );
+    const errors = readFileSync(join(dir, "a.errors.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(errors).toMatchObject([
+      { index: 7, id: "clip-7", stage: "validate", code: "ERR_TOO_SHORT" },
+      { index: 13, id: "clip-13", stage: "decode", code: "ERR_MISSING", path: "/d/13.wav" },
+    ]);
+  });
+
+  it("flushes row groups as batches stream in", async () => {
+    const out = join(dir, "groups.parquet");
+    async function* batches() {
+      for (let b = 0; b < 4; b++) {
+        yield {
+          records: [0, 1, 2].map((k) => ({ index: b * 3 + k, id: `r${b * 3 + k}` })),
+          embeddings: new Float32Array(6).fill(b),
+          dim: 2,
+        };
+      }
+    }
+    const schema = {
+      columns: [
+        { name: "index", type: "int64" as const },
+        { name: "id", type: "string" as const },
+      ],
+      dim: 2,
+    };
+    expect(await writeParquet(out, schema, batches(), { rowGroupRows: 3 })).toBe(12);
+    const { rows, meta } = await readParquetRows(out);
+    expect(meta.row_groups.length).toBe(4);
+    expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 12 }, (_, i) => `r${i}`));
+    expect(rows[11]?.embedding).toEqual([3, 3]);
+  });
+
+  it("writes frames as a list of fixed-size vectors", async () => {
+    const out = join(dir, "frames.parquet");
+    await runEmbedding(fakeModel(), records.slice(0, 3), { ...opts, output: out, frames: true });
+    const { rows } = await readParquetRows(out);
+    const frames = rows[0]?.frames as number[][];
+    const n = files.get("/d/0.wav")?.length as number;
+    expect(frames.length).toBe(Math.floor((n - 400) / 320) + 1);
+    expect(frames[0]?.length).toBe(4);
+  });
+});
+
+describe("npy output", () => {
+  it("is loadable by numpy, with jsonl metadata in the same order", async () => {
+    const out = join(dir, "b.npy");
+    await runEmbedding(fakeModel(), records, { ...opts, output: out });
+    const pq = await readParquetRows(join(dir, "a.parquet"));
+    const res = JSON.parse(
+      py(`import numpy as np, json
+a = np.load(${JSON.stringify(out)})
+meta = [json.loads(l) for l in open(${JSON.stringify(join(dir, "b.jsonl"))})]
+print(json.dumps({"shape": a.shape, "dtype": str(a.dtype), "ids": [m["id"] for m in meta], "row5": a[5].tolist()}))`),
+    );
+    expect(res.shape).toEqual([N - 2, 4]);
+    expect(res.dtype).toBe("float32");
+    expect(res.ids).toEqual(pq.rows.map((r) => r.id));
+    (res.row5 as number[]).forEach((v, d) =>
+      expect(v).toBeCloseTo((pq.rows[5]?.embedding as number[])[d] as number, 6),
+    );
+  });
+  it("writes a header numpy accepts for any row count", () => {
+    const h = npyHeader(123456789012, 768);
+    expect(h.length % 64).toBe(0);
+    expect(Buffer.from(h.subarray(10)).toString("latin1")).toContain("(123456789012, 768)");
+  });
+});
+
+describe("resume", () => {
+  it("continues after an interruption without duplicates or gaps", async () => {
+    const out = join(dir, "r.parquet");
+    const controller = new AbortController();
+    let seen = 0;
+    const flaky = async (
+      src: string | Uint8Array,
+      o: { targetRate: number; signal?: AbortSignal },
+    ) => {
+      if (++seen === 30) controller.abort(new Error("killed"));
+      return decode(src, o);
+    };
+    await expect(
+      runEmbedding(fakeModel(), records, {
+        ...opts,
+        decode: flaky,
+        output: out,
+        prefetch: 2,
+        signal: controller.signal,
+      }),
+    ).rejects.toThrow();
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(partsDirFor(out))).toBe(true);
+    const model = fakeModel();
+    const s = await runEmbedding(model, records, { ...opts, output: out, resume: true });
+    expect(s.resumedFrom).toBeGreaterThan(0);
+    expect(s.resumedFrom).toBeLessThan(N);
+    // Only the remaining clips went through the model.
+    expect(model.calls.flat().length).toBeLessThan(N - 2);
+    const a = await readParquetRows(join(dir, "a.parquet"));
+    const r = await readParquetRows(out);
+    expect(r.rows.map((x) => x.id)).toEqual(a.rows.map((x) => x.id));
+    r.rows.forEach((row, i) => {
+      (row.embedding as number[]).forEach((v, d) =>
+        expect(Math.abs(v - ((a.rows[i]?.embedding as number[])[d] as number))).toBeLessThan(1e-5),
+      );
+    });
+    expect(readFileSync(join(dir, "r.errors.jsonl"), "utf8")).toBe(
+      readFileSync(join(dir, "a.errors.jsonl"), "utf8"),
+    );
+  });
+  it("refuses to resume with different settings", async () => {
+    const out = join(dir, "m.parquet");
+    const controller = new AbortController();
+    controller.abort(new Error("stop"));
+    await expect(
+      runEmbedding(fakeModel(), records, {
+        ...opts,
+        output: out,
+        signal: controller.signal,
+        manifest: { pool: "mean" },
+      }),
+    ).rejects.toThrow();
+    await expect(
+      runEmbedding(fakeModel(), records, {
+        ...opts,
+        output: out,
+        resume: true,
+        manifest: { pool: "max" },
+      }),
+    ).rejects.toThrow(/different settings/);
+  });
+});
+
+describe("shards and merge", () => {
+  it("merges N shards into exactly the single-run output", async () => {
+    const shards = [0, 1, 2].map((i) => join(dir, `s${i}.parquet`));
+    for (const [i, out] of shards.entries()) {
+      const s = await runEmbedding(fakeModel(), records, {
+        ...opts,
+        output: out,
+        shard: { index: i, count: 3 },
+      });
+      expect(s.ok + s.failed).toBe(records.filter((_, k) => k % 3 === i).length);
+    }
+    const merged = join(dir, "merged.parquet");
+    const m = await mergeOutputs(shards, merged, { batchRows: 7 });
+    expect(m).toMatchObject({ rows: N - 2, errors: 2, inputs: 3 });
+    const a = await readParquetRows(join(dir, "a.parquet"));
+    const b = await readParquetRows(merged);
+    expect(b.rows.map((r) => r.id)).toEqual(a.rows.map((r) => r.id));
+    expect(b.rows.map((r) => r.speaker)).toEqual(a.rows.map((r) => r.speaker));
+    b.rows.forEach((row, i) => expect(row.embedding).toEqual(a.rows[i]?.embedding));
+    expect(readFileSync(join(dir, "merged.errors.jsonl"), "utf8")).toBe(
+      readFileSync(join(dir, "a.errors.jsonl"), "utf8"),
+    );
+    // npy shards merge too, into parquet.
+    const npyShards = [0, 1].map((i) => join(dir, `n${i}.npy`));
+    for (const [i, out] of npyShards.entries())
+      await runEmbedding(fakeModel(), records, {
+        ...opts,
+        output: out,
+        shard: { index: i, count: 2 },
+      });
+    const m2 = join(dir, "merged2.parquet");
+    await mergeOutputs(npyShards, m2);
+    const c = await readParquetRows(m2);
+    expect(c.rows.map((r) => r.id)).toEqual(a.rows.map((r) => r.id));
+    await expect(
+      mergeOutputs([shards[0] as string, shards[0] as string], join(dir, "bad.parquet")),
+    ).rejects.toThrow(/twice/);
+  });
+});
