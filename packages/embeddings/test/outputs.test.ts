@@ -50,7 +50,7 @@ describe("parquet output", () => {
     expect(summary).toMatchObject({ ok: N - 2, failed: 2, dim: 4, format: "parquet" });
     expect(summary.paddingEfficiency).toBeGreaterThan(0.5);
     expect(existsSync(partsDirFor(out))).toBe(false);
-    const { rows, meta } = await readParquetRows(out);
+    const { rows } = await readParquetRows(out);
     expect(rows.map((r) => r.id)).toEqual(
       records.filter((_, i) => i !== 7 && i !== 13).map((r) => r.id),
     );
@@ -88,9 +88,9 @@ describe("parquet output", () => {
       { audio: x, batch: 1, length: x.length, lengths: new Int32Array([x.length]) },
       { outputs: ["pooled"], layers: [4] },
     );
-    (r0.embedding as number[]).forEach((v, d) =>
-      expect(Math.abs(v - (ref.pooled?.data[d] as number))).toBeLessThan(1e-6),
-    );
+    (r0.embedding as number[]).forEach((v, d) => {
+      expect(Math.abs(v - (ref.pooled?.data[d] as number))).toBeLessThan(1e-6);
+    });
     const errors = readFileSync(join(dir, "a.errors.jsonl"), "utf8")
       .trim()
       .split("\n")
@@ -151,9 +151,12 @@ print(json.dumps({"shape": a.shape, "dtype": str(a.dtype), "ids": [m["id"] for m
     expect(res.shape).toEqual([N - 2, 4]);
     expect(res.dtype).toBe("float32");
     expect(res.ids).toEqual(pq.rows.map((r) => r.id));
-    (res.row5 as number[]).forEach((v, d) =>
-      expect(v).toBeCloseTo((pq.rows[5]?.embedding as number[])[d] as number, 6),
-    );
+    (res.row5 as number[]).forEach((v, d) => {
+      expect(v).toBeCloseTo(
+        ((pq.rows[5] as Record<string, unknown>).embedding as number[])[d] as number,
+        6,
+      );
+    });
   });
   it("writes a header numpy accepts for any row count", () => {
     const h = npyHeader(123456789012, 768);
@@ -195,9 +198,13 @@ describe("resume", () => {
     const r = await readParquetRows(out);
     expect(r.rows.map((x) => x.id)).toEqual(a.rows.map((x) => x.id));
     r.rows.forEach((row, i) => {
-      (row.embedding as number[]).forEach((v, d) =>
-        expect(Math.abs(v - ((a.rows[i]?.embedding as number[])[d] as number))).toBeLessThan(1e-5),
-      );
+      (row.embedding as number[]).forEach((v, d) => {
+        expect(
+          Math.abs(
+            v - (((a.rows[i] as Record<string, unknown>).embedding as number[])[d] as number),
+          ),
+        ).toBeLessThan(1e-5);
+      });
     });
     expect(readFileSync(join(dir, "r.errors.jsonl"), "utf8")).toBe(
       readFileSync(join(dir, "a.errors.jsonl"), "utf8"),
@@ -244,7 +251,9 @@ describe("shards and merge", () => {
     const b = await readParquetRows(merged);
     expect(b.rows.map((r) => r.id)).toEqual(a.rows.map((r) => r.id));
     expect(b.rows.map((r) => r.speaker)).toEqual(a.rows.map((r) => r.speaker));
-    b.rows.forEach((row, i) => expect(row.embedding).toEqual(a.rows[i]?.embedding));
+    b.rows.forEach((row, i) => {
+      expect(row.embedding).toEqual(a.rows[i]?.embedding);
+    });
     expect(readFileSync(join(dir, "merged.errors.jsonl"), "utf8")).toBe(
       readFileSync(join(dir, "a.errors.jsonl"), "utf8"),
     );

@@ -144,7 +144,8 @@ export function arrowToBatch(table: arrow.Table): { schema: OutputSchema; batch:
   for (const f of table.schema.fields) {
     if (f.name === "embedding") dim = (f.type as arrow.FixedSizeList).listSize;
     else if (f.name === "frames")
-      framesDim = ((f.type as arrow.List).children[0]?.type as arrow.FixedSizeList).listSize;
+      framesDim = ((f.type as arrow.List).children[0] as arrow.Field<arrow.FixedSizeList>).type
+        .listSize;
     else columns.push({ name: f.name, type: toColumnType(f.type) });
   }
   const n = table.numRows;
