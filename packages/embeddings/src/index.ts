@@ -1,1 +1,7 @@
-export {};
+/**
+ * @audiomap/embeddings: audio in, vectors out. Decoding and datasets (audio/, datasets/), the
+ * batching pipeline (pipeline/), output files (outputs/) and keyword spotting (kws/).
+ */
+export * from "./kws/index.js";
+export * from "./outputs/index.js";
+export * from "./pipeline/index.js";
