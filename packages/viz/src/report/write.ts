@@ -1,0 +1,87 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { interactiveHtml } from "../html/page.js";
+import { svgToPng } from "../plot/png.js";
+import { scatterSvg } from "../plot/scatter.js";
+import { contingencyTable, heatmapSvg } from "./heatmap.js";
+import { type ReportAssets, reportHtml } from "./html.js";
+import { type MarkdownAssets, reportMarkdown } from "./markdown.js";
+import type { ReportInput } from "./types.js";
+
+/** Paths of the files `writeReport` wrote. */
+export interface ReportFiles {
+  html: string;
+  markdown: string;
+  metrics: string;
+  pictures: string[];
+  interactive?: string;
+}
+
+/**
+ * Writes a report folder: `index.html` (self-contained), `report.md`, `metrics.json`, the
+ * scatter plots as PNG and SVG (by label and by cluster), `heatmap.svg` and the interactive
+ * `map.html`. Audio sources in `input.audio` must be relative to `dir` (or data: URIs).
+ */
+export async function writeReport(dir: string, input: ReportInput): Promise<ReportFiles> {
+  await mkdir(dir, { recursive: true });
+  const pictures: string[] = [];
+  const html: ReportAssets = { scatters: [] };
+  const md: MarkdownAssets = { scatters: [] };
+  const title = input.title ?? "audiomap report";
+  if (input.layout) {
+    const colourings: [string, string[] | undefined][] = [
+      ["label", input.labels],
+      ["cluster", input.clusters],
+    ];
+    for (const [name, values] of colourings) {
+      if (!values) continue;
+      const svg = scatterSvg(input.layout, values, { title, colorName: name });
+      const png = await svgToPng(svg, { scale: 1.5 });
+      const base = `scatter-${name}`;
+      await writeFile(join(dir, `${base}.svg`), svg);
+      await writeFile(join(dir, `${base}.png`), png);
+      pictures.push(join(dir, `${base}.svg`), join(dir, `${base}.png`));
+      const caption = `UMAP coloured by ${name}`;
+      html.scatters.push({
+        caption,
+        file: `${base}.png`,
+        dataUri: `data:image/png;base64,${Buffer.from(png).toString("base64")}`,
+      });
+      md.scatters.push({ caption, file: `${base}.png` });
+    }
+    const page = interactiveHtml(input.layout, {
+      title,
+      meta: {
+        ...(input.ids && { id: input.ids }),
+        ...(input.labels && { label: input.labels }),
+        ...(input.clusters && { cluster: input.clusters }),
+        ...(input.predictions && { prediction: input.predictions }),
+        ...(input.paths && { path: input.paths }),
+      },
+      ...(input.audio && { audio: input.audio }),
+    });
+    await writeFile(join(dir, "map.html"), page);
+    html.interactive = md.interactive = "map.html";
+  }
+  if (input.labels && input.clusters) {
+    const heat = heatmapSvg(contingencyTable(input.clusters, input.labels));
+    await writeFile(join(dir, "heatmap.svg"), heat);
+    pictures.push(join(dir, "heatmap.svg"));
+    html.heatmapSvg = heat;
+    md.heatmap = "heatmap.svg";
+  }
+  const files: ReportFiles = {
+    html: join(dir, "index.html"),
+    markdown: join(dir, "report.md"),
+    metrics: join(dir, "metrics.json"),
+    pictures,
+    ...(html.interactive && { interactive: join(dir, html.interactive) }),
+  };
+  await writeFile(files.html, reportHtml(input, html));
+  await writeFile(files.markdown, reportMarkdown(input, md));
+  await writeFile(
+    files.metrics,
+    `${JSON.stringify({ title, summary: input.summary, runs: input.runs, parameters: input.parameters }, null, 2)}\n`,
+  );
+  return files;
+}
