@@ -1,14 +1,24 @@
 /**
  * LanceDB output (optional dependency, imported only when used). `-o db/clips.lance` makes the
- * table `clips` in the database folder `db`. The table is built under a temporary name and its
- * folder renamed into place when complete.
+ * table `clips` in the database folder `db`.
  */
-import { readdir, rename, rm } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { createRequire } from "node:module";
+import { basename, dirname, resolve } from "node:path";
+import * as arrow from "apache-arrow";
 import type { OutputSchema, RowBatch } from "./columns.js";
 import { batchToArrow } from "./parquet.js";
 
 type LanceModule = typeof import("@lancedb/lancedb");
+
+/**
+ * @lancedb/lancedb is CommonJS and checks `instanceof Table` against the CommonJS build of
+ * apache-arrow, while this package uses the ES module build: two copies of the classes. Tables
+ * cross over as Arrow IPC bytes, re-read by the CommonJS copy.
+ */
+function toLanceArrow(table: arrow.Table): unknown {
+  const cjs = createRequire(import.meta.url)("apache-arrow") as typeof arrow;
+  return cjs.tableFromIPC(arrow.tableToIPC(table, "stream"));
+}
 
 /** Loads @lancedb/lancedb, or explains how to get it. */
 export async function loadLance(): Promise<LanceModule> {
@@ -30,7 +40,12 @@ export function lanceLocation(path: string): { db: string; table: string } {
   return { db: dirname(abs), table: basename(abs).replace(/\.lance$/, "") };
 }
 
-/** Writes batches into a new LanceDB table, replacing any table of that name when done. */
+/**
+ * Writes batches into the LanceDB table, replacing any table of that name. LanceDB has no
+ * atomic table rename, so the table is written in place (each `add` is one atomic Lance
+ * commit); the run's staging folder, removed only after this returns, is what marks the output
+ * complete, and `--resume` rebuilds the table from the staged parts.
+ */
 export async function writeLance(
   path: string,
   schema: OutputSchema,
@@ -38,36 +53,28 @@ export async function writeLance(
 ): Promise<number> {
   const lance = await loadLance();
   const { db, table } = lanceLocation(path);
-  const tmpName = `_${table}_tmp_${process.pid}`;
   const conn = await lance.connect(db);
   let rows = 0;
   let t: Awaited<ReturnType<typeof conn.createTable>> | undefined;
   try {
     for await (const b of batches) {
       if (b.records.length === 0) continue;
-      const data = batchToArrow(schema, b);
-      if (!t) t = await conn.createTable(tmpName, data as never, { mode: "overwrite" });
+      const data = toLanceArrow(batchToArrow(schema, b));
+      if (!t) t = await conn.createTable(table, data as never, { mode: "overwrite" });
       else await t.add(data as never);
       rows += b.records.length;
     }
-    if (!t)
-      t = await conn.createTable(
-        tmpName,
-        batchToArrow(schema, {
-          records: [],
-          embeddings: new Float32Array(0),
-          dim: schema.dim,
-        }) as never,
-        { mode: "overwrite" },
-      );
-    t.close();
+    if (!t) {
+      const empty = batchToArrow(schema, {
+        records: [],
+        embeddings: new Float32Array(0),
+        dim: schema.dim,
+      });
+      t = await conn.createTable(table, toLanceArrow(empty) as never, { mode: "overwrite" });
+    }
+  } finally {
+    t?.close();
     conn.close();
-    const final = join(db, `${table}.lance`);
-    await rm(final, { recursive: true, force: true });
-    await rename(join(db, `${tmpName}.lance`), final);
-  } catch (err) {
-    await rm(join(db, `${tmpName}.lance`), { recursive: true, force: true });
-    throw err;
   }
   return rows;
 }
@@ -89,11 +96,11 @@ export async function searchLance(
 ): Promise<Neighbour[]> {
   const lance = await loadLance();
   const { db, table } = lanceLocation(path);
-  const names = await readdir(db).catch(() => [] as string[]);
-  if (!names.includes(`${table}.lance`)) {
+  const conn = await lance.connect(db);
+  if (!(await conn.tableNames()).includes(table)) {
+    conn.close();
     throw Object.assign(new Error(`no LanceDB table at ${path}`), { code: "ERR_NOT_FOUND" });
   }
-  const conn = await lance.connect(db);
   const t = await conn.openTable(table);
   try {
     const rows = (await t
