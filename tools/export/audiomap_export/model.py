@@ -181,9 +181,10 @@ class FeatureProjection(nn.Module):
         super().__init__()
         self.layer_norm = nn.LayerNorm(cfg["conv_dim"][-1], eps=float(cfg["layer_norm_eps"]))
         self.projection = nn.Linear(cfg["conv_dim"][-1], cfg["hidden_size"])
+        self.dropout = nn.Dropout(float(cfg["feat_proj_dropout"]))
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.projection(self.layer_norm(x))
+        return self.dropout(self.projection(self.layer_norm(x)))
 
 
 # ----------------------------------------------------------------------------- positions
@@ -216,16 +217,19 @@ def rotary_tables(length: int, head_dim: int, base: float, dtype: torch.dtype, d
 
 
 class FeedForward(nn.Module):
-    """Linear -> activation -> linear (dropouts are inference no-ops and not built)."""
+    """Linear -> activation -> dropout -> linear -> dropout."""
 
     def __init__(self, cfg: Dict[str, Any]):
         super().__init__()
         self.intermediate_dense = nn.Linear(cfg["hidden_size"], cfg["intermediate_size"])
         self.intermediate_act_fn = make_activation(cfg["hidden_act"])
+        self.intermediate_dropout = nn.Dropout(float(cfg["activation_dropout"]))
         self.output_dense = nn.Linear(cfg["intermediate_size"], cfg["hidden_size"])
+        self.output_dropout = nn.Dropout(float(cfg["hidden_dropout"]))
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.output_dense(self.intermediate_act_fn(self.intermediate_dense(x)))
+        x = self.intermediate_dropout(self.intermediate_act_fn(self.intermediate_dense(x)))
+        return self.output_dropout(self.output_dense(x))
 
 
 class _AttentionBase(nn.Module):
@@ -239,13 +243,14 @@ class _AttentionBase(nn.Module):
         self.linear_k = nn.Linear(h, h)
         self.linear_v = nn.Linear(h, h)
         self.linear_out = nn.Linear(h, h)
+        self.dropout = nn.Dropout(float(cfg["attention_dropout"]))
 
     def _heads(self, x: Tensor) -> Tensor:
         """[B, T, H] -> [B, heads, T, head_size]."""
         return x.view(x.size(0), x.size(1), self.num_heads, self.head_size).transpose(1, 2)
 
     def _attend(self, scores: Tensor, mask_bias: Tensor, value: Tensor) -> Tensor:
-        probs = torch.softmax(scores + mask_bias, dim=-1)
+        probs = self.dropout(torch.softmax(scores + mask_bias, dim=-1))
         out = torch.matmul(probs, value).transpose(1, 2)
         return self.linear_out(out.reshape(out.size(0), out.size(1), self.num_heads * self.head_size))
 
@@ -321,6 +326,7 @@ class ConvolutionModule(nn.Module):
         self.batch_norm = nn.BatchNorm1d(h)
         self.activation = make_activation(cfg["hidden_act"])
         self.pointwise_conv2 = nn.Conv1d(h, h, 1, bias=False)
+        self.dropout = nn.Dropout(float(cfg["conformer_conv_dropout"]))
         self.masked = True
 
     def forward(self, x: Tensor, frame_mask: Tensor) -> Tensor:
@@ -329,7 +335,7 @@ class ConvolutionModule(nn.Module):
         if self.masked:
             x = x.masked_fill(~frame_mask[:, None, :], 0.0)
         x = self.activation(self.batch_norm(self.depthwise_conv(x)))
-        return self.pointwise_conv2(x).transpose(1, 2)
+        return self.dropout(self.pointwise_conv2(x)).transpose(1, 2)
 
 
 class ConformerLayer(nn.Module):
@@ -348,6 +354,7 @@ class ConformerLayer(nn.Module):
             self.self_attn = RotarySelfAttention(cfg)
         else:
             self.self_attn = PlainSelfAttention(cfg)
+        self.self_attn_dropout = nn.Dropout(float(cfg["attention_dropout"]))
         self.conv_module = ConvolutionModule(cfg)
         self.ffn2_layer_norm = nn.LayerNorm(h)
         self.ffn2 = FeedForward(cfg)
@@ -355,7 +362,7 @@ class ConformerLayer(nn.Module):
 
     def forward(self, x: Tensor, mask_bias: Tensor, pos: Tensor, frame_mask: Tensor) -> Tensor:
         x = self.ffn1(self.ffn1_layer_norm(x)) * 0.5 + x
-        x = self.self_attn(self.self_attn_layer_norm(x), mask_bias, pos) + x
+        x = self.self_attn_dropout(self.self_attn(self.self_attn_layer_norm(x), mask_bias, pos)) + x
         x = x + self.conv_module(x, frame_mask)
         x = self.ffn2(self.ffn2_layer_norm(x)) * 0.5 + x
         return self.final_layer_norm(x)
@@ -374,6 +381,7 @@ class ConformerEncoder(nn.Module):
         self.hidden_size = h
         self.head_size = h // int(cfg["num_attention_heads"])
         self.rotary_base = float(cfg["rotary_embedding_base"])
+        self.dropout = nn.Dropout(float(cfg["hidden_dropout"]))
 
     def positions(self, x: Tensor) -> Tensor:
         t = x.size(1)
@@ -388,6 +396,7 @@ class ConformerEncoder(nn.Module):
         x = x.masked_fill(~frame_mask[:, :, None], 0.0)
         mask_bias = (~frame_mask).to(x.dtype)[:, None, None, :] * dtype_min(x.dtype)
         pos = self.positions(x)
+        x = self.dropout(x)
         states: List[Tensor] = [x]
         for layer in self.layers:
             x = layer(x, mask_bias, pos, frame_mask)
