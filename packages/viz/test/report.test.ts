@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { contingencyTable, heatmapSvg, mdEscape, writeReport } from "../src/report/index.js";
+import { clusterLabelTable, heatmapSvg, mdEscape, writeReport } from "../src/report/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "audiomap-report-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -11,7 +11,7 @@ describe("contingency and heat map", () => {
   it("counts clusters × labels and orders rows so dominant labels fall on the diagonal", () => {
     const clusters = ["b", "b", "a", "a", "a", "-1"];
     const labels = ["x", "x", "y", "y", "x", "y"];
-    const t = contingencyTable(clusters, labels);
+    const t = clusterLabelTable(clusters, labels);
     expect(t.cols).toEqual(["x", "y"]);
     expect(t.rows).toEqual(["b", "a", "-1"]); // b is mostly x, a mostly y, noise last
     expect(Array.from(t.counts)).toEqual([2, 0, 1, 2, 0, 1]);

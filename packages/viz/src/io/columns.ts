@@ -2,7 +2,7 @@ import { type DataTable, guessLabelColumn, type MetaValue, TableError } from "./
 
 /** How a generic table (CSV, plain Parquet) is split into vector columns and metadata. */
 export interface ColumnOptions {
-  /** Columns to use as the vector, in order. Default: see `buildGenericTable`. */
+  /** Columns to use as the vector, in order; `[]` reads metadata only. Default: see `buildGenericTable`. */
   features?: string[];
   /** The label column, kept as metadata. Default: the first of LABEL_COLUMN_NAMES present. */
   labelColumn?: string;
@@ -50,7 +50,8 @@ export function buildGenericTable(
       (c) => c !== label && !NOT_FEATURES.has(c.toLowerCase()) && isNumericColumn(columns[c]!),
     );
   }
-  if (features.length === 0)
+  // An explicit empty feature list reads a metadata-only table (for example a clusters file).
+  if (features.length === 0 && !options.features)
     throw new TableError(
       `no numeric feature columns found (columns: ${names.join(", ")})`,
       "TABLE_NO_VECTORS",

@@ -1,7 +1,7 @@
 import { escapeXml, FONT_FAMILY, num } from "../plot/svg.js";
 
 /** A cluster × label count table. */
-export interface Contingency {
+export interface ClusterLabelTable {
   /** Cluster names (rows). */
   rows: string[];
   /** Label names (columns). */
@@ -17,10 +17,10 @@ const collator = new Intl.Collator("en", { numeric: true });
  * dominant label comes first in the label order come first, which puts the big counts on
  * the diagonal when clusters match labels.
  */
-export function contingencyTable(
+export function clusterLabelTable(
   clusters: readonly string[],
   labels: readonly string[],
-): Contingency {
+): ClusterLabelTable {
   if (clusters.length !== labels.length)
     throw new RangeError(`clusters has ${clusters.length} values, labels ${labels.length}`);
   const cols = [...new Set(labels)].sort(collator.compare);
@@ -56,7 +56,7 @@ export function contingencyTable(
  * Draws a contingency table as an SVG heat map: each cell's shade is the fraction of its
  * cluster (row) that has that label, so a pure cluster is one dark cell in its row.
  */
-export function heatmapSvg(t: Contingency, title = "Clusters × labels"): string {
+export function heatmapSvg(t: ClusterLabelTable, title = "Clusters × labels"): string {
   const cell = Math.max(
     12,
     Math.min(28, Math.floor(720 / Math.max(t.cols.length, t.rows.length, 1))),

@@ -1,4 +1,4 @@
-export { type Contingency, contingencyTable, heatmapSvg } from "./heatmap.js";
+export { type ClusterLabelTable, clusterLabelTable, heatmapSvg } from "./heatmap.js";
 export { type ReportAssets, reportHtml, safeAudioSrc } from "./html.js";
 export { type MarkdownAssets, mdEscape, reportMarkdown } from "./markdown.js";
 export { METRIC_HEADINGS, type ReportExample, type ReportInput, type ReportRun } from "./types.js";

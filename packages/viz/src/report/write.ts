@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { interactiveHtml } from "../html/page.js";
 import { svgToPng } from "../plot/png.js";
 import { scatterSvg } from "../plot/scatter.js";
-import { contingencyTable, heatmapSvg } from "./heatmap.js";
+import { clusterLabelTable, heatmapSvg } from "./heatmap.js";
 import { type ReportAssets, reportHtml } from "./html.js";
 import { type MarkdownAssets, reportMarkdown } from "./markdown.js";
 import type { ReportInput } from "./types.js";
@@ -64,7 +64,7 @@ export async function writeReport(dir: string, input: ReportInput): Promise<Repo
     html.interactive = md.interactive = "map.html";
   }
   if (input.labels && input.clusters) {
-    const heat = heatmapSvg(contingencyTable(input.clusters, input.labels));
+    const heat = heatmapSvg(clusterLabelTable(input.clusters, input.labels));
     await writeFile(join(dir, "heatmap.svg"), heat);
     pictures.push(join(dir, "heatmap.svg"));
     html.heatmapSvg = heat;

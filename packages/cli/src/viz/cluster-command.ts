@@ -1,0 +1,48 @@
+import type { ClusterOptions } from "../commands/cluster.js";
+import { CliError, ExitCode } from "../run.js";
+import { runCluster, runMetrics } from "./analysis.js";
+import { pointColumns } from "./columns.js";
+
+/** Runs `audiomap cluster`: read → cluster → clusters file, and prints metrics vs labels. */
+export async function runClusterCommand(input: string, opts: ClusterOptions): Promise<void> {
+  const viz = await import("@audiomap/viz");
+  if (opts.method !== "hdbscan" && opts.k === undefined && opts.autoK === undefined)
+    throw new CliError(`--method ${opts.method} needs --k or --auto-k`, ExitCode.usage);
+  const table = await viz.readTable(input, {
+    ...(opts.column && { vectorColumn: opts.column }),
+    ...(opts.labelColumn && { labelColumn: opts.labelColumn }),
+  });
+  viz.assertFinite(table);
+  const cols = await pointColumns(table, opts.labelColumn);
+  const { clusters, k } = await runCluster(table.vectors, table.n, table.dim, {
+    method: opts.method,
+    seed: opts.seed,
+    minClusterSize: opts.minClusterSize,
+    ...(opts.k !== undefined && { k: opts.k }),
+    ...(opts.autoK && { autoK: opts.autoK }),
+  });
+  const metrics = await runMetrics(table.vectors, table.n, table.dim, clusters, cols.labels);
+  const meta: Record<string, (string | number | null)[]> = { id: cols.ids };
+  if (cols.labels) meta.label = cols.labels;
+  if (cols.paths) meta.path = cols.paths;
+  await viz.writeTable(opts.output, { numeric: { cluster: clusters }, meta });
+  const noise = clusters.reduce((a, c) => a + (c < 0 ? 1 : 0), 0);
+  const summary = {
+    input,
+    n: table.n,
+    dim: table.dim,
+    method: opts.method,
+    clusters: k,
+    noise,
+    metrics,
+    output: opts.output,
+  };
+  if (opts.json) console.log(JSON.stringify(summary, null, 2));
+  else {
+    console.log(
+      `cluster: ${table.n} × ${table.dim} → ${k} clusters (${opts.method})${noise ? `, ${noise} noise` : ""} → ${opts.output}`,
+    );
+    for (const [name, v] of Object.entries(metrics))
+      console.log(`  ${name.padEnd(16)} ${v.toFixed(4)}`);
+  }
+}

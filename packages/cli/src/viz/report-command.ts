@@ -1,0 +1,160 @@
+import { basename, resolve } from "node:path";
+import type { DataTable, ReportRun } from "@audiomap/viz";
+import type { ReportOptions } from "../commands/report.js";
+import { CliError, ExitCode } from "../run.js";
+import { type ClusterFlags, runCluster, runMetrics, runUmap } from "./analysis.js";
+import { type PointColumns, pointColumns, resolveClipPaths } from "./columns.js";
+
+/** Runs `audiomap report`: metrics for every input, pictures for the first, one report folder. */
+export async function runReportCommand(inputs: string[], opts: ReportOptions): Promise<void> {
+  const viz = await import("@audiomap/viz");
+  const t0 = performance.now();
+  const names =
+    opts.names?.split(",").map((s) => s.trim()) ??
+    inputs.map((p) => basename(p).replace(/\.[^.]+$/, ""));
+  if (names.length !== inputs.length)
+    throw new CliError(
+      `--names has ${names.length} names for ${inputs.length} files`,
+      ExitCode.usage,
+    );
+
+  const runs: ReportRun[] = [];
+  let main:
+    | {
+        table: DataTable;
+        cols: PointColumns;
+        clusters: Int32Array;
+        layout: Float32Array;
+        dims: number;
+      }
+    | undefined;
+  for (const [r, input] of inputs.entries()) {
+    const table = await viz.readTable(
+      input,
+      opts.labelColumn ? { labelColumn: opts.labelColumn } : {},
+    );
+    viz.assertFinite(table);
+    const cols = await pointColumns(table, opts.labelColumn);
+    let clusters: Int32Array;
+    if (r === 0 && opts.clusters) clusters = await readClusters(opts.clusters, table.n);
+    else
+      clusters = (await runCluster(table.vectors, table.n, table.dim, clusterFlags(opts, cols)))
+        .clusters;
+    let layout: Float32Array | undefined;
+    let dims = 2;
+    if (r === 0) {
+      if (opts.layout) {
+        const l = await viz.readTable(opts.layout);
+        if (l.n !== table.n)
+          throw new CliError(`${opts.layout} has ${l.n} rows, ${input} has ${table.n}`);
+        if (l.dim !== 2 && l.dim !== 3)
+          throw new CliError(`${opts.layout} is not a 2-D/3-D layout (x, y[, z])`);
+        layout = l.vectors;
+        dims = l.dim;
+      } else {
+        layout = await runUmap(table.vectors, table.n, table.dim, {
+          dims: 2,
+          nNeighbors: opts.neighbors,
+          minDist: opts.minDist,
+          spread: 1,
+          metric: opts.metric,
+          seed: opts.seed,
+        });
+      }
+    }
+    const metrics = await runMetrics(
+      table.vectors,
+      table.n,
+      table.dim,
+      clusters,
+      cols.labels,
+      layout && { coords: layout, dims },
+    );
+    const nClusters = new Set(Array.from(clusters).filter((c) => c >= 0)).size;
+    runs.push({ name: names[r]!, source: input, n: table.n, dim: table.dim, metrics, nClusters });
+    if (r === 0) main = { table, cols, clusters, layout: layout!, dims };
+  }
+  if (!main) throw new CliError("no input files", ExitCode.usage);
+
+  const outDir = resolve(opts.output);
+  const audio =
+    main.cols.paths && opts.audio !== "none"
+      ? viz.audioSources(resolveClipPaths(main.cols.paths, inputs[0]!), {
+          mode: opts.audio,
+          htmlDir: outDir,
+        })
+      : undefined;
+  const summary: Record<string, string | number> = {
+    "main file": inputs[0]!,
+    clips: main.table.n,
+    "vector width": main.table.dim,
+    "vector column": main.table.vectorColumns.join(", "),
+  };
+  if (main.cols.labels) {
+    summary["label column"] = main.cols.labelColumn!;
+    summary.labels = new Set(main.cols.labels).size;
+  }
+  for (const kv of opts.summary ?? []) {
+    const eq = kv.indexOf("=");
+    if (eq > 0) summary[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  const files = await viz.writeReport(outDir, {
+    title: opts.title,
+    summary,
+    runs,
+    layout: { coords: main.layout, n: main.table.n, dims: main.dims },
+    ids: main.cols.ids,
+    ...(main.cols.labels && { labels: main.cols.labels }),
+    clusters: Array.from(main.clusters, String),
+    ...(main.cols.predictions && { predictions: main.cols.predictions }),
+    ...(main.cols.paths && { paths: main.cols.paths }),
+    ...(audio && { audio }),
+    parameters: {
+      command: ["audiomap", "report", ...process.argv.slice(3)].join(" "),
+      inputs,
+      method: opts.method,
+      k: opts.k ?? null,
+      autoK: opts.autoK ?? null,
+      minClusterSize: opts.minClusterSize,
+      umap: opts.layout
+        ? { layout: opts.layout }
+        : { nNeighbors: opts.neighbors, minDist: opts.minDist, metric: opts.metric, dims: 2 },
+      seed: opts.seed,
+    },
+  });
+  const secs = ((performance.now() - t0) / 1000).toFixed(1);
+  console.log(`report: ${files.html} (${secs} s)`);
+  for (const run of runs) {
+    const m = Object.entries(run.metrics)
+      .map(([k, v]) => `${k} ${v === undefined ? "–" : v.toFixed(3)}`)
+      .join(" · ");
+    console.log(`  ${run.name}: ${run.n} × ${run.dim}, ${run.nClusters} clusters · ${m}`);
+  }
+}
+
+function clusterFlags(opts: ReportOptions, cols: PointColumns): ClusterFlags {
+  const flags: ClusterFlags = {
+    method: opts.method,
+    seed: opts.seed,
+    minClusterSize: opts.minClusterSize,
+  };
+  if (opts.k !== undefined) flags.k = opts.k;
+  else if (opts.autoK) flags.autoK = opts.autoK;
+  else if (opts.method !== "hdbscan") {
+    // Without --k, use as many clusters as there are labels, so clusters can match labels one to one.
+    const k = cols.labels ? new Set(cols.labels).size : 0;
+    if (k >= 2) flags.k = k;
+    else flags.autoK = [2, 20];
+  }
+  return flags;
+}
+
+/** Reads a clusters file from `audiomap cluster` (a `cluster` column, rows in input order). */
+async function readClusters(path: string, n: number): Promise<Int32Array> {
+  const viz = await import("@audiomap/viz");
+  const t = await viz.readTable(path, { features: [] });
+  const col = t.meta.cluster;
+  if (!col) throw new CliError(`${path} has no "cluster" column`);
+  if (t.n !== n) throw new CliError(`${path} has ${t.n} rows, the main file has ${n}`);
+  return Int32Array.from(col, (v) => Number(v ?? -1));
+}
