@@ -9,7 +9,7 @@ import { npyHeader } from "../src/outputs/npy.js";
 import { writeParquet } from "../src/outputs/parquet.js";
 import { partsDirFor } from "../src/outputs/parts.js";
 import { runEmbedding } from "../src/pipeline/run.js";
-import type { AudioRecord } from "../src/pipeline/types.js";
+import type { InputRecord } from "../src/pipeline/types.js";
 import { clip, fakeDecode, fakeModel } from "./helpers/fake-model.js";
 
 const dir = mkdtempSync(join(tmpdir(), "audiomap-outputs-"));
@@ -17,7 +17,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const N = 40;
 const files = new Map<string, Float32Array>();
-const records: AudioRecord[] = [];
+const records: InputRecord[] = [];
 for (let i = 0; i < N; i++) {
   const path = `/d/${i}.wav`;
   if (i === 7)

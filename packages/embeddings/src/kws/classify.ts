@@ -55,7 +55,8 @@ export async function* classifyRecords(
       decode: options.decode,
       targetRate: rate,
       normalize: model.info.doNormalize,
-      minSamples: receptiveField(model.info.convKernel, model.info.convStride),
+      minSamples:
+        model.info.minSamples ?? receptiveField(model.info.convKernel, model.info.convStride),
       signal: options.signal,
     }),
   );

@@ -135,7 +135,7 @@ export async function* embedRecords(
         decode: options.decode,
         targetRate: rate,
         normalize: info.doNormalize,
-        minSamples: receptiveField(info.convKernel, info.convStride),
+        minSamples: info.minSamples ?? receptiveField(info.convKernel, info.convStride),
         signal: options.signal,
       }),
     { concurrency: options.decodeConcurrency ?? 2, capacity: options.prefetch ?? 64 },

@@ -3,7 +3,7 @@
  * `ErrorRow` with the stage and a stable code, so each input is accounted for.
  */
 import { normalizeInPlace } from "./pooling.js";
-import type { AudioRecord, DecodeFn } from "./types.js";
+import type { DecodeFn, InputRecord } from "./types.js";
 
 /** Why a record produced no embedding. */
 export interface ErrorRow {
@@ -21,13 +21,13 @@ export interface ErrorRow {
 /** A record numbered by its position in the source. */
 export interface IndexedRecord {
   index: number;
-  record: AudioRecord;
+  record: InputRecord;
 }
 
 /** A decoded, checked and (if the model asks) normalised record, or its error. */
 export interface PreparedRecord {
   index: number;
-  record: AudioRecord;
+  record: InputRecord;
   samples?: Float32Array;
   originalSampleRate?: number;
   channels?: number;
@@ -48,7 +48,7 @@ export interface PrepareOptions {
 }
 
 /** The path a record came from, for error rows and the output's `path` column. */
-export function recordPath(record: AudioRecord): string | null {
+export function recordPath(record: InputRecord): string | null {
   return "path" in record.source && record.source.path !== undefined ? record.source.path : null;
 }
 

@@ -12,7 +12,7 @@ import { type EmbedOptions, embedRecords } from "./embed.js";
 import { combinedWidth, parseLayerSpec } from "./layers.js";
 import type { ErrorRow, IndexedRecord } from "./prepare.js";
 import { inShard, type Shard } from "./shard.js";
-import type { AudioRecord, EmbeddingModel } from "./types.js";
+import type { EmbeddingModel, InputRecord } from "./types.js";
 
 /** Progress of a run, reported after every batch and chunk. */
 export interface RunProgress {
@@ -72,7 +72,7 @@ export interface RunSummary {
  */
 export async function runEmbedding(
   model: EmbeddingModel,
-  records: AsyncIterable<AudioRecord> | Iterable<AudioRecord>,
+  records: AsyncIterable<InputRecord> | Iterable<InputRecord>,
   options: RunOptions,
 ): Promise<RunSummary> {
   const t0 = performance.now();

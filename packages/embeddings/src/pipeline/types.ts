@@ -23,6 +23,8 @@ export interface ModelInfoView {
   hasHead?: boolean;
   convKernel?: number[];
   convStride?: number[];
+  /** Shortest accepted input in samples (the receptive field); computed from the convs if absent. */
+  minSamples?: number;
 }
 
 /** Inputs of one forward call: `batch` clips of `length` samples, zero padded after `lengths[i]`. */
@@ -58,7 +60,7 @@ export interface EmbeddingModel {
 }
 
 /** Decoded mono audio at the requested rate. */
-export interface DecodedAudio {
+export interface DecodedClip {
   samples: Float32Array;
   sampleRate: number;
   originalSampleRate: number;
@@ -67,18 +69,18 @@ export interface DecodedAudio {
 }
 
 /** Where a record's audio comes from: a file, or bytes (with the path they came from). */
-export type AudioSource = { path: string } | { bytes: Uint8Array; path?: string };
+export type InputSource = { path: string } | { bytes: Uint8Array; path?: string };
 
 /** Decodes a source to mono at `targetRate`. */
 export type DecodeFn = (
   source: string | Uint8Array,
   options: { targetRate: number; signal?: AbortSignal },
-) => Promise<DecodedAudio>;
+) => Promise<DecodedClip>;
 
 /** One input item, as dataset sources yield it. */
-export interface AudioRecord {
+export interface InputRecord {
   id: string;
-  source: AudioSource;
+  source: InputSource;
   label?: string | null;
   metadata?: Record<string, unknown>;
 }
