@@ -1,10 +1,24 @@
 import type { Command } from "commander";
+import { registerClassify } from "./classify.js";
 import { registerCluster } from "./cluster.js";
+import { registerEmbed } from "./embed.js";
+import { registerInfo } from "./info.js";
+import { registerMerge } from "./merge.js";
 import { registerReport } from "./report.js";
+import { registerSearch } from "./search.js";
 import { registerUmap } from "./umap.js";
 
 /** Adds one subcommand to the program. Import heavy packages inside the action only. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every subcommand, in help order. */
-export const commands: RegisterCommand[] = [registerUmap, registerCluster, registerReport];
+export const commands: RegisterCommand[] = [
+  registerEmbed,
+  registerClassify,
+  registerSearch,
+  registerMerge,
+  registerInfo,
+  registerUmap,
+  registerCluster,
+  registerReport,
+];

@@ -1,0 +1,152 @@
+/** `audiomap classify <source|file>`: top-k keywords per clip, or keyword events in recordings. */
+import { type Command, Option } from "commander";
+import {
+  loadModelFromFlags,
+  type ModelFlags,
+  nonNegativeInt,
+  nonNegativeNumber,
+  positiveNumber,
+  probability,
+} from "../options.js";
+import { ProgressBar, progressEnabled } from "../progress.js";
+import { CliError, ExitCode } from "../run.js";
+import type { SourceFlags } from "../sources.js";
+
+interface ClassifyFlags extends ModelFlags, SourceFlags {
+  topK: number;
+  detect?: boolean;
+  window: number;
+  hop: number;
+  threshold: number;
+  iou: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Registers `classify`. */
+export function registerClassify(program: Command): void {
+  program
+    .command("classify")
+    .description("Keyword spotting: top-k labels per clip, or --detect events in long recordings")
+    .argument("<source>", "audio file or dataset (as for embed)")
+    .option("--model <file.pt>", "exported model with a classification head")
+    .option("-k, --top-k <k>", "labels per clip", nonNegativeInt, 3)
+    .option("--detect", "slide a window over each recording and report keyword events")
+    .option("--window <s>", "detection window, seconds", positiveNumber, 1)
+    .option("--hop <s>", "detection hop, seconds", positiveNumber, 0.25)
+    .option("--threshold <p>", "lowest probability that makes an event", probability, 0.5)
+    .option(
+      "--iou <x>",
+      "NMS: largest IoU kept between two events of one label (0: no overlap)",
+      nonNegativeNumber,
+      0,
+    )
+    .option("--split <name>", "Speech Commands split: train, validation or test")
+    .option("--language <code>", "MINDS-14 language, e.g. en-US")
+    .option("--device <device>", "auto, cpu, cuda or cuda:N", "auto")
+    .addOption(
+      new Option("--dtype <dtype>", "model precision").choices(["float32", "float16", "bfloat16"]),
+    )
+    .option("--threads <n>", "intra-op threads", nonNegativeInt)
+    .option("--json", "one JSON object per clip on stdout")
+    .option("-q, --quiet", "no progress bar")
+    .action(async (source: string, flags: ClassifyFlags) => runClassify(source, flags));
+}
+
+function formatTop(top: { label: string; score: number }[]): string {
+  return top.map((t) => `${t.label} ${t.score.toFixed(3)}`).join("  ");
+}
+
+async function runClassify(source: string, flags: ClassifyFlags): Promise<void> {
+  const emb = await import("@audiomap/embeddings");
+  const { openSource } = await import("../sources.js");
+  const opened = await openSource(source, flags);
+  const { model } = await loadModelFromFlags(flags);
+  const bar = new ProgressBar(progressEnabled(flags.quiet));
+  const progress = { done: 0, failed: 0, audioSec: 0, total: opened.size };
+  const print = (obj: Record<string, unknown>, text: string) => {
+    process.stdout.write(flags.json ? `${JSON.stringify(obj)}\n` : `${text}\n`);
+  };
+  try {
+    if (!model.info.hasHead) {
+      throw new CliError(
+        `${model.path} has no classification head; classify needs a model exported with one`,
+      );
+    }
+    if (flags.detect) {
+      let index = 0;
+      for await (const record of opened.records) {
+        const i = index++;
+        const src = "bytes" in record.source ? record.source.bytes : record.source.path;
+        const path = "path" in record.source ? (record.source.path ?? null) : null;
+        try {
+          const audio = await emb.decodeAudio(src, { targetRate: model.info.samplingRate });
+          const events = await emb.detectKeywords(model, audio.samples, {
+            window: flags.window,
+            hop: flags.hop,
+            threshold: flags.threshold,
+            iou: flags.iou,
+          });
+          progress.audioSec += audio.durationSec;
+          const text = events.length
+            ? events
+                .map(
+                  (e) =>
+                    `${record.id}\t${e.start.toFixed(2)}\t${e.end.toFixed(2)}\t${e.label}\t${e.score.toFixed(3)}`,
+                )
+                .join("\n")
+            : `${record.id}\t(no events)`;
+          print({ index: i, id: record.id, path, events }, text);
+        } catch (err) {
+          const e = err as Error & { code?: string };
+          progress.failed++;
+          print(
+            {
+              index: i,
+              id: record.id,
+              path,
+              error: { code: e.code ?? "ERR_DECODE", reason: e.message },
+            },
+            `${record.id}\terror: ${e.message}`,
+          );
+        }
+        progress.done++;
+        bar.update(progress);
+      }
+    } else {
+      const indexed = (async function* () {
+        let index = 0;
+        for await (const record of opened.records) yield { index: index++, record };
+      })();
+      for await (const r of emb.classifyRecords(model, indexed, {
+        decode: emb.decodeAudio,
+        topK: flags.topK,
+      })) {
+        progress.done++;
+        if (r.error) {
+          progress.failed++;
+          print(
+            {
+              index: r.index,
+              id: r.id,
+              path: r.path,
+              error: { stage: r.error.stage, code: r.error.code, reason: r.error.reason },
+            },
+            `${r.id}\terror: ${r.error.code} ${r.error.reason}`,
+          );
+        } else {
+          print(
+            { index: r.index, id: r.id, path: r.path, label: r.label, top: r.top },
+            `${r.id}\t${formatTop(r.top ?? [])}`,
+          );
+        }
+        bar.update(progress);
+      }
+    }
+    bar.done();
+    if (progress.failed > 0) process.exitCode = ExitCode.partial;
+  } finally {
+    bar.done();
+    await model.dispose();
+  }
+}

@@ -1,0 +1,183 @@
+/** `audiomap embed <source> -o <out>`: a dataset or file to an embeddings table. */
+import { type Command, Option } from "commander";
+import {
+  loadModelFromFlags,
+  type ModelFlags,
+  nonNegativeInt,
+  nonNegativeNumber,
+  positiveNumber,
+} from "../options.js";
+import { ProgressBar, progressEnabled } from "../progress.js";
+import { CliError, ExitCode } from "../run.js";
+import type { SourceFlags } from "../sources.js";
+
+interface EmbedFlags extends ModelFlags, SourceFlags {
+  output: string;
+  layer: string;
+  pool: "mean" | "meanstd" | "max";
+  normalize?: boolean;
+  frames?: boolean;
+  format?: "parquet" | "npy" | "lance";
+  batchSeconds: number;
+  window: number;
+  overlap: number;
+  resume?: boolean;
+  shard?: string;
+  shardCount?: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Registers `embed`. */
+export function registerEmbed(program: Command): void {
+  program
+    .command("embed")
+    .description("Embed every clip of a dataset (or one file) into Parquet, .npy+.jsonl or LanceDB")
+    .argument(
+      "<source>",
+      "audio file, folder, Speech Commands / MINDS-14 folder, CSV/JSONL manifest or Parquet",
+    )
+    .requiredOption(
+      "-o, --output <path>",
+      "output file: .parquet (default), .npy (+ .jsonl) or .lance table",
+    )
+    .option(
+      "--model <file.pt>",
+      "exported model (default: models/default/model.pt or $AUDIOMAP_MODEL)",
+    )
+    .option(
+      "--layer <spec>",
+      'hidden state: -1 (final), 6, "4,8" (concatenated), "-4:-1" (mean of a range)',
+      "-1",
+    )
+    .addOption(
+      new Option("--pool <mode>", "pooling over frames")
+        .choices(["mean", "meanstd", "max"])
+        .default("mean"),
+    )
+    .option("--normalize", "L2-normalise each embedding")
+    .option("--frames", "also write frame-level vectors (Parquet only)")
+    .addOption(
+      new Option("--format <format>", "output format (default: from the extension)").choices([
+        "parquet",
+        "npy",
+        "lance",
+      ]),
+    )
+    .option("--batch-seconds <s>", "padded audio per batch, seconds", positiveNumber, 30)
+    .option("--window <s>", "window for long recordings, seconds", positiveNumber, 30)
+    .option("--overlap <s>", "overlap between windows, seconds", nonNegativeNumber, 2)
+    .option("--resume", "continue an interrupted run with the same settings")
+    .option(
+      "--shard <i/N>",
+      "process shard i of N (also from SLURM_ARRAY_TASK_ID/COUNT, JOB_COMPLETION_INDEX)",
+    )
+    .option(
+      "--shard-count <N>",
+      "number of shards when JOB_COMPLETION_INDEX gives the index",
+      nonNegativeInt,
+    )
+    .option("--split <name>", "Speech Commands split: train, validation or test")
+    .option("--language <code>", "MINDS-14 language, e.g. en-US")
+    .option("--device <device>", "auto, cpu, cuda or cuda:N", "auto")
+    .addOption(
+      new Option("--dtype <dtype>", "model precision").choices(["float32", "float16", "bfloat16"]),
+    )
+    .option("--threads <n>", "intra-op threads (default: all cores)", nonNegativeInt)
+    .option("--json", "print a JSON summary on stdout")
+    .option("-q, --quiet", "no progress bar")
+    .action(async (source: string, flags: EmbedFlags) => runEmbed(source, flags));
+}
+
+async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
+  const emb = await import("@audiomap/embeddings");
+  let shard: { index: number; count: number } | undefined;
+  try {
+    if (flags.shardCount !== undefined) process.env.AUDIOMAP_SHARD_COUNT = String(flags.shardCount);
+    shard = flags.shard ? emb.parseShard(flags.shard) : emb.shardFromEnv();
+  } catch (err) {
+    throw new CliError((err as Error).message, ExitCode.usage);
+  }
+  const format = flags.format ?? emb.formatFromPath(flags.output);
+  if (flags.frames && format !== "parquet")
+    throw new CliError("--frames needs --format parquet", ExitCode.usage);
+  const { openSource } = await import("../sources.js");
+  const opened = await openSource(source, flags);
+  const { model, path: modelPath } = await loadModelFromFlags(flags);
+  try {
+    emb.parseLayerSpec(flags.layer, model.info.numHiddenStates);
+  } catch (err) {
+    await model.dispose();
+    throw new CliError((err as Error).message, ExitCode.usage);
+  }
+  const bar = new ProgressBar(progressEnabled(flags.quiet));
+  const controller = new AbortController();
+  const onSignal = () =>
+    controller.abort(new CliError("interrupted; rerun with --resume to continue"));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const summary = await emb.runEmbedding(model, opened.records, {
+      output: flags.output,
+      format,
+      decode: emb.decodeAudio,
+      layer: flags.layer,
+      pool: flags.pool,
+      normalize: Boolean(flags.normalize),
+      frames: Boolean(flags.frames),
+      batchSeconds: flags.batchSeconds,
+      windowSeconds: flags.window,
+      overlapSeconds: flags.overlap,
+      resume: Boolean(flags.resume),
+      shard,
+      sourceSize: opened.size,
+      signal: controller.signal,
+      manifest: {
+        model: modelPath,
+        layer: flags.layer,
+        pool: flags.pool,
+        normalize: Boolean(flags.normalize),
+        frames: Boolean(flags.frames),
+        window: flags.window,
+        overlap: flags.overlap,
+        source,
+      },
+      onProgress: (p) => bar.update(p),
+    });
+    bar.done();
+    if (format === "lance") {
+      await emb.writeTextAtomic(
+        `${flags.output}.audiomap.json`,
+        JSON.stringify({
+          model: modelPath,
+          layer: flags.layer,
+          pool: flags.pool,
+          normalize: Boolean(flags.normalize),
+        }),
+      );
+    }
+    const out = {
+      ...summary,
+      model: modelPath,
+      device: model.device,
+      source,
+      sourceKind: opened.kind,
+    };
+    if (flags.json) process.stdout.write(`${JSON.stringify(out)}\n`);
+    else if (!flags.quiet) {
+      const note = summary.alreadyComplete ? " (already complete)" : "";
+      process.stderr.write(
+        `${summary.ok} embedded, ${summary.failed} failed${note} → ${summary.output}` +
+          `${summary.failed ? ` (errors: ${summary.errorsFile})` : ""}\n` +
+          `${summary.audioSec.toFixed(1)} s of audio in ${summary.wallSec.toFixed(1)} s: ` +
+          `${summary.audioSecPerSec.toFixed(1)} audio-s/s, padding efficiency ${(summary.paddingEfficiency * 100).toFixed(1)}%\n`,
+      );
+    }
+    if (summary.failed > 0) process.exitCode = ExitCode.partial;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    bar.done();
+    await model.dispose();
+  }
+}

@@ -1,0 +1,40 @@
+/** `audiomap merge <shards...> -o <out>`: join shard outputs back into source order. */
+import { type Command, Option } from "commander";
+import { CliError, ExitCode } from "../run.js";
+
+/** Registers `merge`. */
+export function registerMerge(program: Command): void {
+  program
+    .command("merge")
+    .description(
+      "Merge the outputs of `embed --shard i/N` runs (Parquet or .npy) into one, in source order",
+    )
+    .argument("<inputs...>", "shard outputs")
+    .requiredOption("-o, --output <path>", "merged output (.parquet, .npy or .lance)")
+    .addOption(
+      new Option("--format <format>", "output format (default: from the extension)").choices([
+        "parquet",
+        "npy",
+        "lance",
+      ]),
+    )
+    .option("--json", "print a JSON summary on stdout")
+    .action(
+      async (
+        inputs: string[],
+        flags: { output: string; format?: "parquet" | "npy" | "lance"; json?: boolean },
+      ) => {
+        const { existsSync } = await import("node:fs");
+        const missing = inputs.filter((p) => !existsSync(p));
+        if (missing.length) throw new CliError(`not found: ${missing.join(", ")}`, ExitCode.usage);
+        const { mergeOutputs } = await import("@audiomap/embeddings");
+        const summary = await mergeOutputs(inputs, flags.output, { format: flags.format });
+        if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+        else
+          process.stderr.write(
+            `${summary.rows} rows and ${summary.errors} error rows from ${summary.inputs} shards → ${summary.output}\n`,
+          );
+        if (summary.errors > 0) process.exitCode = ExitCode.partial;
+      },
+    );
+}

@@ -1,0 +1,54 @@
+/** Option parsers and model options shared by commands. */
+import { InvalidArgumentError } from "commander";
+
+/** Parses a positive number option. */
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  return n;
+}
+
+/** Parses a number ≥ 0. */
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0)) throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}"`);
+  return n;
+}
+
+/** Parses a non-negative integer option. */
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`expected a whole number ≥ 0, got "${value}"`);
+  return n;
+}
+
+/** Parses a probability in [0, 1]. */
+export function probability(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1))
+    throw new InvalidArgumentError(`expected a number in [0, 1], got "${value}"`);
+  return n;
+}
+
+/** Options every model-loading command takes. */
+export interface ModelFlags {
+  model?: string;
+  device?: string;
+  dtype?: "float32" | "float16" | "bfloat16";
+  threads?: number;
+}
+
+/** Loads the model named by the flags (LibTorch is imported here, only when a command runs). */
+export async function loadModelFromFlags(flags: ModelFlags) {
+  const { resolveModelPath } = await import("./model-path.js");
+  const path = resolveModelPath(flags.model);
+  const { loadModel } = await import("@audiomap/core-native");
+  const model = await loadModel(path, {
+    device: (flags.device ?? "auto") as never,
+    dtype: flags.dtype ?? "float32",
+    threads: flags.threads ?? 0,
+  });
+  return { model, path };
+}
