@@ -19,7 +19,13 @@ export class CliError extends Error {
 
 /** Parses argv and runs the chosen command, turning errors into a message and an exit code. */
 export async function runMain(program: Command, argv: string[]): Promise<void> {
-  program.exitOverride();
+  // Subcommands copy the parent's settings only when they are created, and they are created
+  // before this runs: set the override on each of them too, or commander calls process.exit(1).
+  const override = (c: Command): void => {
+    c.exitOverride();
+    for (const sub of c.commands) override(sub);
+  };
+  override(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

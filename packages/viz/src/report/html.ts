@@ -110,7 +110,7 @@ h1{font-size:24px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ddd
 table{border-collapse:collapse}th,td{padding:4px 8px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
 table.kv th{color:#666;font-weight:normal}td.num{text-align:right;font-variant-numeric:tabular-nums}td.best{font-weight:bold}
 td.path{color:#666;word-break:break-all;max-width:280px}.note{color:#666;font-size:12px}
-.figs{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0}figure img{max-width:100%;border:1px solid #eee}figcaption{color:#666;font-size:12px}
+.figs{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0;flex:1 1 480px;max-width:580px}figure img{width:100%;border:1px solid #eee}figcaption{color:#666;font-size:12px}
 .ex{display:flex;align-items:center;gap:8px;margin:2px 0}.exid{font-family:"DejaVu Sans Mono",monospace;font-size:12px}.lab{color:#666}
 audio{height:28px}pre{background:#f6f6f6;padding:8px;overflow:auto}.heat{overflow:auto}
 </style></head><body>
