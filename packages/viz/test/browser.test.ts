@@ -220,3 +220,50 @@ describe.skipIf(!haveChromium)("interactive page in headless chromium", () => {
     await page.close();
   });
 });
+
+describe.skipIf(!haveChromium)("interactive page without WebGL", () => {
+  it("falls back to a 2-D canvas, says so, and still hovers; 3-D layouts get a view picker", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "audiomap-html2d-"));
+    const browser = await launchChromium(["--disable-3d-apis"]);
+    try {
+      const n = 500;
+      const coords = Float32Array.from(
+        { length: n * 3 },
+        (_, i) => Math.sin(i * 1.7) * 10 + (i % 3),
+      );
+      const label = Array.from({ length: n }, (_, i) => `k${i % 5}`);
+      const file = join(dir, "map3d.html");
+      writeFileSync(
+        file,
+        interactiveHtml({ coords, n, dims: 3 }, { title: "3d", meta: { label } }),
+      );
+      const page = await browser.context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      page.on("console", (m) => {
+        if (m.type() === "error") errors.push(m.text());
+      });
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForFunction(() => "audiomap" in window);
+      expect(await page.locator("#renderer").textContent()).toBe("2D canvas (WebGL2 unavailable)");
+      expect(await page.locator("#view option").allTextContents()).toEqual(["x–y", "x–z", "y–z"]);
+      await page.selectOption("#view", "1,2");
+      const p = await page.evaluate(() =>
+        (
+          window as unknown as {
+            audiomap: { screenPosition(i: number): { x: number; y: number } };
+          }
+        ).audiomap.screenPosition(42),
+      );
+      await page.mouse.move(p.x, p.y);
+      await expect
+        .poll(() => page.locator('#tooltip td[data-field="label"]').textContent())
+        .toBe(label[42]);
+      await page.screenshot({ path: join(SHOTS, "fallback-2d.png") });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -10,8 +10,9 @@ export const haveChromium = existsSync(CHROMIUM);
 /**
  * Starts headless Debian chromium with a fresh profile, no network services and no GPU.
  * WebGL2 still works here through chromium's software (SwiftShader) path.
+ * `extraArgs` are appended (e.g. `--disable-3d-apis` to test the 2-D canvas fallback).
  */
-export async function launchChromium(): Promise<{
+export async function launchChromium(extraArgs: string[] = []): Promise<{
   context: BrowserContext;
   close: () => Promise<void>;
 }> {
@@ -32,6 +33,7 @@ export async function launchChromium(): Promise<{
       "--disable-component-update",
       "--disable-sync",
       "--autoplay-policy=no-user-gesture-required",
+      ...extraArgs,
     ],
   });
   return {
