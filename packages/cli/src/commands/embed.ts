@@ -22,6 +22,7 @@ interface EmbedFlags extends ModelFlags, SourceFlags {
   window: number;
   overlap: number;
   resume?: boolean;
+  chunkSize: number;
   shard?: string;
   shardCount?: number;
   json?: boolean;
@@ -68,6 +69,12 @@ export function registerEmbed(program: Command): void {
     .option("--window <s>", "window for long recordings, seconds", positiveNumber, 30)
     .option("--overlap <s>", "overlap between windows, seconds", nonNegativeNumber, 2)
     .option("--resume", "continue an interrupted run with the same settings")
+    .option(
+      "--chunk-size <n>",
+      "records per committed part (the unit of --resume)",
+      positiveNumber,
+      512,
+    )
     .option(
       "--shard <i/N>",
       "process shard i of N (also from SLURM_ARRAY_TASK_ID/COUNT, JOB_COMPLETION_INDEX)",
@@ -129,6 +136,7 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
       windowSeconds: flags.window,
       overlapSeconds: flags.overlap,
       resume: Boolean(flags.resume),
+      chunkRecords: Math.floor(flags.chunkSize),
       shard,
       sourceSize: opened.size,
       signal: controller.signal,
