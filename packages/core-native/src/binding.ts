@@ -39,11 +39,37 @@ export interface NativeBuildInfo {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Device statistics (devstats): used by the benchmark
+// ---------------------------------------------------------------------------------------------
+
+/** CUDA caching-allocator memory of one device, in bytes. */
+export interface CudaMemoryStats {
+  allocated: number;
+  reserved: number;
+  /** Highest `allocated` since the last `resetCudaPeak` (or process start). */
+  peakAllocated: number;
+  peakReserved: number;
+}
+
+/** Device statistics; on a CPU-only build `cuda` is false and every call reports unsupported. */
+export interface NativeDevStats {
+  /** Whether the addon was compiled with CUDA. */
+  cuda: boolean;
+  /** Memory of CUDA device `deviceIndex` (default 0), or null without CUDA. */
+  cudaMemory(deviceIndex?: number): CudaMemoryStats | null;
+  /** Resets the peak counters; false without CUDA. */
+  resetCudaPeak(deviceIndex?: number): boolean;
+  /** Waits for all queued work on the device; false without CUDA. */
+  cudaSynchronize(deviceIndex?: number): boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The addon
 // ---------------------------------------------------------------------------------------------
 
 export interface NativeAddon {
   buildInfo(): NativeBuildInfo;
+  devstats: NativeDevStats;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,2 +1,3 @@
 export type { NativeBuildInfo, NativeDType, NativeTensor } from "./binding.js";
 export { native } from "./binding.js";
+export type { CudaMemoryStats, NativeDevStats } from "./binding.js";

@@ -7,6 +7,7 @@ import { registerMerge } from "./merge.js";
 import { registerReport } from "./report.js";
 import { registerSearch } from "./search.js";
 import { registerUmap } from "./umap.js";
+import { registerBench } from "./bench.js";
 
 /** Adds one subcommand to the program. Import heavy packages inside the action only. */
 export type RegisterCommand = (program: Command) => void;
@@ -21,4 +22,5 @@ export const commands: RegisterCommand[] = [
   registerUmap,
   registerCluster,
   registerReport,
+  registerBench,
 ];

@@ -75,8 +75,9 @@ export interface FlopCount {
 /** Frames for `samples` valid samples: floor((n − k) / s) + 1 per conv, clamped at 0. */
 export function frameCount(samples: number, kernel: number[], stride: number[]): number {
   let n = samples;
-  for (let i = 0; i < kernel.length; i++)
-    n = Math.max(Math.floor((n - kernel[i]) / stride[i]) + 1, 0);
+  kernel.forEach((k, i) => {
+    n = Math.max(Math.floor((n - k) / (stride[i] ?? 1)) + 1, 0);
+  });
   return n;
 }
 
@@ -104,11 +105,12 @@ export function modelFlops(config: ConformerConfig, options: FlopOptions): FlopC
   let n = options.samples;
   let inCh = 1;
   let encoder = 0;
-  for (let i = 0; i < c.conv_dim.length; i++) {
-    n = Math.max(Math.floor((n - c.conv_kernel[i]) / c.conv_stride[i]) + 1, 0);
-    encoder += n * c.conv_dim[i] * inCh * c.conv_kernel[i];
-    inCh = c.conv_dim[i];
-  }
+  c.conv_dim.forEach((outCh, i) => {
+    const k = c.conv_kernel[i] ?? 1;
+    n = Math.max(Math.floor((n - k) / (c.conv_stride[i] ?? 1)) + 1, 0);
+    encoder += n * outCh * inCh * k;
+    inCh = outCh;
+  });
   const F = n;
   const macs: Record<string, number> = {
     featureEncoder: batch * encoder,

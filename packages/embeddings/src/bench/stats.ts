@@ -20,7 +20,9 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+  const a = sorted[lo] as number;
+  const b = sorted[hi] as number;
+  return a + (b - a) * (pos - lo);
 }
 
 /** Summarises latencies in milliseconds. */
@@ -31,10 +33,10 @@ export function summarize(latenciesMs: readonly number[]): LatencySummary {
   return {
     n: s.length,
     mean: sum / s.length,
-    min: s[0],
+    min: s[0] as number,
     p50: quantile(s, 0.5),
     p95: quantile(s, 0.95),
     p99: quantile(s, 0.99),
-    max: s[s.length - 1],
+    max: s[s.length - 1] as number,
   };
 }

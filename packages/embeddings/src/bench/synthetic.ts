@@ -63,5 +63,7 @@ function normalizeInPlace(x: Float32Array): void {
   for (const v of x) variance += (v - mean) ** 2;
   variance /= x.length;
   const scale = 1 / Math.sqrt(variance + 1e-7);
-  for (let i = 0; i < x.length; i++) x[i] = (x[i] - mean) * scale;
+  x.forEach((v, i) => {
+    x[i] = (v - mean) * scale;
+  });
 }

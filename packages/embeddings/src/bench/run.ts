@@ -1,0 +1,213 @@
+/**
+ * `runBenchmark`: times model forward calls over a grid of model × device × dtype × batch
+ * budget × clip length, on seeded synthetic audio, and derives throughput, latency
+ * percentiles, peak memory, FLOPs and MFU per cell.
+ */
+import { cpus } from "node:os";
+import {
+  type DeviceInfo,
+  getThreads,
+  loadModel,
+  type Model,
+  type ModelDType,
+  native,
+  resolveDevice,
+  supportedDevices,
+} from "@audiomap/core-native";
+import { type ConformerConfig, modelFlops } from "./flops.js";
+import { startMemory } from "./memory.js";
+import { lookupPeak } from "./peaks.js";
+import { summarize } from "./stats.js";
+import { syntheticBatch } from "./synthetic.js";
+import type {
+  BatchBudget,
+  BenchCell,
+  BenchGrid,
+  BenchModel,
+  BenchOptions,
+  BenchReport,
+} from "./types.js";
+
+/** Clips per call for a budget: the count, or as many `clipSamples`-long clips as fit (≥ 1). */
+export function clipsPerBatch(
+  budget: BatchBudget,
+  clipSamples: number,
+  samplingRate: number,
+): number {
+  if ("clips" in budget) return Math.max(1, Math.floor(budget.clips));
+  const samples = "samples" in budget ? budget.samples : budget.seconds * samplingRate;
+  return Math.max(1, Math.floor(samples / clipSamples));
+}
+
+/** Short text of a budget: "8 clips", "30 s", "480000 samples". */
+export function budgetLabel(budget: BatchBudget): string {
+  if ("clips" in budget) return `${budget.clips} clips`;
+  if ("seconds" in budget) return `${budget.seconds} s`;
+  return `${budget.samples} samples`;
+}
+
+/**
+ * Runs every cell of `grid` and returns the measurements. Cells run one after another, each
+ * on a model loaded for its device and dtype (one model in memory at a time).
+ * @example
+ * const report = await runBenchmark(
+ *   { models: [{ name: "tiny", path: "fixtures/tiny.pt" }], devices: ["cpu"], dtypes: ["float32"],
+ *     batches: [{ seconds: 8 }], clipSeconds: [1] },
+ *   { iterations: 5, minSeconds: 0.5 },
+ * );
+ */
+export async function runBenchmark(
+  grid: BenchGrid,
+  options: BenchOptions = {},
+): Promise<BenchReport> {
+  const opts = {
+    warmup: options.warmup ?? 3,
+    iterations: options.iterations ?? 10,
+    minSeconds: options.minSeconds ?? 2,
+    seed: options.seed ?? 0,
+    threads: options.threads ?? 0,
+  };
+  const devices = grid.devices.map((d) => resolveDevice(d));
+  const known = supportedDevices().devices;
+  const total =
+    grid.models.length *
+    devices.length *
+    grid.dtypes.length *
+    grid.batches.length *
+    grid.clipSeconds.length;
+  const cells: BenchCell[] = [];
+  let index = 0;
+  for (const spec of grid.models) {
+    for (const device of devices) {
+      for (const dtype of grid.dtypes) {
+        options.signal?.throwIfAborted();
+        const model = await loadModel(spec.path, { device, dtype, threads: opts.threads });
+        try {
+          for (const clipSeconds of grid.clipSeconds) {
+            for (const budget of grid.batches) {
+              options.signal?.throwIfAborted();
+              const label = `${spec.name} ${device} ${dtype} batch ${budgetLabel(budget)} clip ${clipSeconds} s`;
+              options.onProgress?.({ index: index++, total, label });
+              cells.push(
+                await runCell(
+                  model,
+                  spec,
+                  deviceName(device, known),
+                  dtype,
+                  budget,
+                  clipSeconds,
+                  options,
+                  opts,
+                ),
+              );
+            }
+          }
+        } finally {
+          model.dispose();
+        }
+      }
+    }
+  }
+  const build = native().buildInfo();
+  return {
+    date: new Date().toISOString(),
+    host: {
+      cpu: cpus()[0]?.model ?? "unknown",
+      cores: cpus().length,
+      threads: opts.threads || getThreads(),
+      node: process.version,
+      torch: build.torchVersion,
+      addonCuda: build.cuda,
+    },
+    options: opts,
+    cells,
+  };
+}
+
+function deviceName(device: string, known: DeviceInfo[]): string {
+  if (device === "cpu") return cpus()[0]?.model ?? "cpu";
+  return known.find((d) => d.device === device)?.name ?? device;
+}
+
+async function runCell(
+  model: Model,
+  spec: BenchModel,
+  name: string,
+  dtype: ModelDType,
+  budget: BatchBudget,
+  clipSeconds: number,
+  options: BenchOptions,
+  opts: { warmup: number; iterations: number; minSeconds: number; seed: number },
+): Promise<BenchCell> {
+  const rate = model.info.samplingRate;
+  const samples = Math.round(clipSeconds * rate);
+  if (samples < model.info.minSamples) {
+    throw new RangeError(
+      `clip of ${clipSeconds} s is shorter than the model's ${model.info.minSamples}-sample receptive field`,
+    );
+  }
+  const batch = clipsPerBatch(budget, samples, rate);
+  const audio = syntheticBatch({
+    batch,
+    length: samples,
+    samplingRate: rate,
+    seed: opts.seed,
+    normalize: model.info.doNormalize,
+  });
+  const outputs = options.outputs ?? ["pooled"];
+  const call = () => model.forward({ audio, batch, length: samples }, { outputs });
+
+  for (let i = 0; i < opts.warmup; i++) await call();
+  const maxIterations = options.maxIterations ?? 1000;
+  const latencies: number[] = [];
+  const memory = startMemory(model.device);
+  const t0 = process.hrtime.bigint();
+  let elapsed = 0;
+  while (
+    latencies.length < maxIterations &&
+    (latencies.length < opts.iterations || elapsed < opts.minSeconds)
+  ) {
+    options.signal?.throwIfAborted();
+    const s = process.hrtime.bigint();
+    await call();
+    const e = process.hrtime.bigint();
+    latencies.push(Number(e - s) / 1e6);
+    elapsed = Number(e - t0) / 1e9;
+  }
+  const mem = memory.stop();
+
+  const head = model.info.hasHead && outputs.includes("logits");
+  const flops = modelFlops(model.info.config as ConformerConfig, { batch, samples, head });
+  const clips = batch * latencies.length;
+  const audioSeconds = clips * clipSeconds;
+  const achievedTflops = (flops.total * latencies.length) / elapsed / 1e12;
+  const peak = lookupPeak(model.device === "cpu" ? "cpu" : name, dtype, options.peakTflops);
+  return {
+    model: spec.name,
+    modelPath: spec.path,
+    device: model.device,
+    deviceName: name,
+    dtype,
+    budget,
+    clipSeconds,
+    batch,
+    samples,
+    warmup: opts.warmup,
+    iterations: latencies.length,
+    wallSeconds: elapsed,
+    audioSecondsPerSecond: audioSeconds / elapsed,
+    clipsPerSecond: clips / elapsed,
+    latencyMs: summarize(latencies),
+    memory: mem,
+    flops: {
+      method: "analytic",
+      perCall: flops.total,
+      perAudioSecond: flops.total / (batch * clipSeconds),
+      frames: flops.frames,
+      components: flops.components,
+    },
+    achievedTflops,
+    mfu: peak ? achievedTflops / peak.tflops : null,
+    peak,
+  };
+}

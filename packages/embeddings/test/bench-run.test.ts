@@ -1,0 +1,90 @@
+// Model tests: runBenchmark on the tiny fixture (bash scripts/fixtures.sh) with the built addon.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { modelFlops } from "../src/bench/flops.js";
+import { runBenchmark } from "../src/bench/run.js";
+
+const root = join(import.meta.dirname, "..", "..", "..");
+const tiny = join(root, "fixtures", "tiny.pt");
+const addon = join(root, "packages", "core-native", "build", "Release", "audiomap.node");
+const config = JSON.parse(
+  readFileSync(join(root, "tools", "export", "configs", "tiny.json"), "utf8"),
+);
+
+describe.skipIf(!existsSync(tiny) || !existsSync(addon))(
+  "runBenchmark on the tiny model (CPU)",
+  () => {
+    it("measures every cell of a small grid with consistent figures", async () => {
+      const seen: string[] = [];
+      const report = await runBenchmark(
+        {
+          models: [{ name: "tiny", path: tiny }],
+          devices: ["cpu"],
+          dtypes: ["float32"],
+          batches: [{ clips: 2 }, { seconds: 4 }],
+          clipSeconds: [0.5, 1],
+        },
+        {
+          warmup: 1,
+          iterations: 4,
+          minSeconds: 0.05,
+          threads: 1,
+          onProgress: (p) => seen.push(p.label),
+        },
+      );
+      expect(seen).toHaveLength(4);
+      expect(report.cells).toHaveLength(4);
+      expect(report.host.threads).toBe(1);
+      for (const c of report.cells) {
+        expect(c.device).toBe("cpu");
+        expect(c.iterations).toBeGreaterThanOrEqual(4);
+        expect(c.latencyMs.n).toBe(c.iterations);
+        expect(c.audioSecondsPerSecond).toBeGreaterThan(0);
+        expect(c.clipsPerSecond * c.clipSeconds).toBeCloseTo(c.audioSecondsPerSecond, 6);
+        expect(c.latencyMs.p50).toBeLessThanOrEqual(c.latencyMs.p95);
+        expect(c.latencyMs.p95).toBeLessThanOrEqual(c.latencyMs.p99);
+        // Calls run back to back, so the timed wall time is the sum of the latencies (+ loop overhead).
+        const sum = c.latencyMs.mean * c.latencyMs.n;
+        expect(c.wallSeconds * 1000).toBeGreaterThanOrEqual(sum * 0.999);
+        expect(c.wallSeconds * 1000).toBeLessThan(sum * 1.2 + 5);
+        const expected = modelFlops(config, { batch: c.batch, samples: c.samples });
+        expect(c.flops.perCall).toBe(expected.total);
+        expect(c.flops.perAudioSecond).toBeCloseTo(expected.total / (c.batch * c.clipSeconds), 3);
+        expect(c.achievedTflops).toBeCloseTo(
+          (c.flops.perCall * c.iterations) / c.wallSeconds / 1e12,
+          9,
+        );
+        expect(c.mfu).toBeNull();
+        expect(c.memory.kind).toBe("host-peak-rss-delta");
+        expect(c.memory.peakBytes).toBeGreaterThan(50 * 2 ** 20);
+        expect(c.memory.deltaBytes).toBeGreaterThanOrEqual(0);
+      }
+      const [a, b, c, d] = report.cells;
+      expect([a?.batch, b?.batch, c?.batch, d?.batch]).toEqual([2, 8, 2, 4]);
+      expect([a?.samples, c?.samples]).toEqual([8000, 16000]);
+    });
+
+    it("reports MFU against --peak-tflops and rejects clips shorter than the receptive field", async () => {
+      const grid = {
+        models: [{ name: "tiny", path: tiny }],
+        devices: ["cpu"],
+        dtypes: ["float32" as const],
+        batches: [{ clips: 1 }],
+        clipSeconds: [1],
+      };
+      const r = await runBenchmark(grid, {
+        warmup: 1,
+        iterations: 2,
+        minSeconds: 0.01,
+        peakTflops: 0.5,
+      });
+      const cell = r.cells[0];
+      expect(cell?.mfu).toBeCloseTo((cell?.achievedTflops ?? 0) / 0.5, 12);
+      expect(cell?.peak?.source).toBe("--peak-tflops");
+      await expect(
+        runBenchmark({ ...grid, clipSeconds: [0.01] }, { warmup: 0, iterations: 1 }),
+      ).rejects.toThrow(/receptive field/);
+    });
+  },
+);
