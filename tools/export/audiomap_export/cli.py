@@ -47,7 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--random-init", action="store_true", help="random weights from --config instead of a checkpoint")
     e.add_argument("--config", help="HF-style config.json for --random-init")
     e.add_argument("--seed", type=int, default=0, help="seed for --random-init (default: 0)")
-    e.add_argument("--with-head", action="store_true", help="add a sequence-classification head (--random-init)")
+    e.add_argument(
+        "--with-head",
+        action="store_true",
+        help="add a sequence-classification head (--random-init); implied when the config's "
+        "architectures names ...ForSequenceClassification",
+    )
     e.add_argument("--num-labels", type=int, help="head with N labels LABEL_0.. (implies --with-head)")
     e.add_argument("--labels-from", help="labels file: JSON list / id2label, or one per line (implies --with-head)")
     e.add_argument("--no-normalize", action="store_true", help="metadata do_normalize=false (--random-init)")
@@ -70,7 +75,8 @@ def _random_model(args: argparse.Namespace):
         labels = read_labels(args.labels_from)
     elif args.num_labels is not None:
         labels = [f"LABEL_{i}" for i in range(args.num_labels)]
-    with_head = bool(args.with_head or labels is not None)
+    archs = config.get("architectures") or []
+    with_head = bool(args.with_head or labels is not None or any("SequenceClassification" in a for a in archs))
     if labels is not None:
         config = with_labels(config, labels)
     elif with_head and not config.get("id2label"):

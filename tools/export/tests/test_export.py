@@ -179,3 +179,33 @@ def test_seed_determines_weights(tmp_path, capsys):
     outs = [torch.jit.load(p)(audio, lengths, [-1])["pooled"] for p in paths]
     assert torch.equal(outs[0], outs[1])
     assert not torch.allclose(outs[0], outs[2])
+
+
+def test_config_architectures_imply_a_head(tmp_path, capsys):
+    cfg = json.load(open(os.path.join(CONFIG_DIR, "tiny.json"), encoding="utf-8"))
+    cfg["architectures"] = ["Wav2Vec2ConformerForSequenceClassification"]
+    cfg["id2label"] = {"0": "a", "1": "b", "2": "c"}
+    path = tmp_path / "cfg.json"
+    path.write_text(json.dumps(cfg))
+    rc, _, err = _cli(capsys, "export", "--random-init", "--config", str(path), "-o", str(tmp_path / "m.pt"))
+    assert rc == 0, err
+    meta = read_metadata(str(tmp_path / "m.pt"))
+    assert meta["has_head"] is True and meta["labels"] == ["a", "b", "c"]
+
+
+def test_large_config_is_the_rel_pos_large_shape():
+    """Checks the shipped config against shared/reference without building 610 M parameters."""
+    ref_path = os.path.join(EXPORT_ROOT, "..", "..", "..", "shared", "reference", "speech-commands-conformer-large.json")
+    if not os.path.isfile(ref_path):
+        pytest.skip("shared/reference is not beside this checkout")
+    with open(ref_path, encoding="utf-8") as f:
+        ref = json.load(f)
+    with open(os.path.join(CONFIG_DIR, "large-rel-pos.json"), encoding="utf-8") as f:
+        cfg = json.load(f)
+    facts = ref["architecture_facts"]
+    for key in ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "conv_dim",
+                "conv_kernel", "conv_stride", "feat_extract_norm", "position_embeddings_type",
+                "conv_depthwise_kernel_size", "classifier_proj_size", "hidden_act", "conv_bias"):  # fmt: skip
+        assert cfg[key] == facts[key], key
+    assert cfg["id2label"] == ref["id2label"] and len(cfg["id2label"]) == 36
+    assert "Wav2Vec2ConformerForSequenceClassification" in cfg["architectures"]
