@@ -3,6 +3,7 @@ import {
   categoricalPalette,
   categorize,
   hexToLab,
+  matchedColors,
   scatterSvg,
   svgToPng,
 } from "../src/plot/index.js";
@@ -71,5 +72,23 @@ describe("scatter SVG", () => {
     expect(Buffer.from(png.subarray(1, 4)).toString()).toBe("PNG");
     const view = new DataView(png.buffer, png.byteOffset);
     expect(view.getUint32(16)).toBe(600);
+  });
+});
+
+describe("matched colours", () => {
+  it("gives clusters the colour of the label they mostly hold, and predictions their label's", () => {
+    const labels = ["a", "a", "a", "b", "b", "b", "c"];
+    const clusters = ["7", "7", "7", "3", "3", "9", "-1"];
+    const lab = categorize(labels);
+    const colour = (name: string) => lab.colors[lab.names.indexOf(name)];
+    const m = matchedColors(clusters, labels, lab);
+    expect(m["7"]).toBe(colour("a"));
+    expect(m["3"]).toBe(colour("b"));
+    expect(m["9"]).toBeUndefined(); // b's colour is taken by the bigger cluster 3
+    expect(m["-1"]).toBeUndefined();
+    const c = categorize(clusters, m);
+    expect(c.colors[c.names.indexOf("9")]).not.toBe(colour("b"));
+    expect(new Set(c.colors).size).toBe(4);
+    expect(matchedColors(["b", "a"], ["a", "a"], lab)).toEqual({ a: colour("a"), b: colour("b") });
   });
 });

@@ -1,4 +1,4 @@
-import { categorize } from "../plot/categories.js";
+import { categorize, matchedColors } from "../plot/categories.js";
 import type { Layout } from "../plot/scatter.js";
 
 /** Metadata shown for each point; every field optional, one entry per point. */
@@ -49,10 +49,17 @@ export function buildPayload(
   if (!meta.id)
     fields.unshift({ name: "id", values: Array.from({ length: n }, (_, i) => String(i)) });
   const colorings: PagePayload["colorings"] = [];
+  const labelCats = meta.label ? categorize(meta.label) : undefined;
   for (const name of ["label", "cluster", "prediction"] as const) {
     const v = meta[name];
     if (!v) continue;
-    const c = categorize(v);
+    // Clusters and predictions reuse the colours of the labels they match.
+    const c =
+      name === "label" || !labelCats || !meta.label
+        ? labelCats && name === "label"
+          ? labelCats
+          : categorize(v)
+        : categorize(v, matchedColors(v, meta.label, labelCats));
     colorings.push({
       name,
       names: c.names,

@@ -15,6 +15,8 @@ export interface ScatterOptions {
   pointRadius?: number;
   /** Point opacity. Default: chosen from the point count (0.5–0.9). */
   opacity?: number;
+  /** Colours pinned by category name (see `matchedColors`). Default: palette order. */
+  colors?: Readonly<Record<string, string>>;
   /** Legend entries shown at most; the rest are summed into "+ k more". Default: 60. */
   maxLegend?: number;
 }
@@ -48,7 +50,7 @@ export function scatterSvg(
     throw new RangeError(`coords has ${coords.length} values, expected ${n * dims}`);
   if (colorBy.length !== n)
     throw new RangeError(`colorBy has ${colorBy.length} values, expected ${n}`);
-  const cats = categorize(colorBy);
+  const cats = categorize(colorBy, options.colors);
   const views: [number, number][] =
     dims === 2
       ? [[0, 1]]

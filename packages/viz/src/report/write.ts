@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { interactiveHtml } from "../html/page.js";
+import { matchedColors } from "../plot/categories.js";
 import { svgToPng } from "../plot/png.js";
 import { scatterSvg } from "../plot/scatter.js";
 import { clusterLabelTable, heatmapSvg } from "./heatmap.js";
@@ -35,7 +36,14 @@ export async function writeReport(dir: string, input: ReportInput): Promise<Repo
     ];
     for (const [name, values] of colourings) {
       if (!values) continue;
-      const svg = scatterSvg(input.layout, values, { title, colorName: name });
+      // Cluster colours follow the labels they mostly hold, so the two pictures compare at a glance.
+      const colors =
+        name === "cluster" && input.labels ? matchedColors(values, input.labels) : undefined;
+      const svg = scatterSvg(input.layout, values, {
+        title,
+        colorName: name,
+        ...(colors && { colors }),
+      });
       const png = await svgToPng(svg, { scale: 1.5 });
       const base = `scatter-${name}`;
       await writeFile(join(dir, `${base}.svg`), svg);
