@@ -118,6 +118,13 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
     throw new CliError((err as Error).message, ExitCode.usage);
   }
   const bar = new ProgressBar(progressEnabled(flags.quiet));
+  // The ETA needs the source's size: count it first when listing is cheap (not for Parquet,
+  // whose records carry the audio bytes).
+  let size = opened.size;
+  if (size === undefined && progressEnabled(flags.quiet) && opened.kind !== "parquet") {
+    size = 0;
+    for await (const _ of opened.records) size++;
+  }
   const controller = new AbortController();
   const onSignal = () =>
     controller.abort(new CliError("interrupted; rerun with --resume to continue"));
@@ -138,7 +145,7 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
       resume: Boolean(flags.resume),
       chunkRecords: Math.floor(flags.chunkSize),
       shard,
-      sourceSize: opened.size,
+      sourceSize: size,
       signal: controller.signal,
       manifest: {
         model: modelPath,

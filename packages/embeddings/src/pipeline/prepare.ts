@@ -66,6 +66,24 @@ function fail(
   };
 }
 
+/**
+ * The pipeline's code for a decoder error. The decoder's own code (e.g. ERR_AUDIO_UNSUPPORTED)
+ * is kept in the reason text.
+ */
+function decodeErrorCode(e: Error & { code?: string }): string {
+  switch (e.code) {
+    case "ENOENT":
+    case "ERR_AUDIO_NOT_FOUND":
+      return "ERR_MISSING";
+    case "ERR_AUDIO_EMPTY":
+      return "ERR_EMPTY";
+    case "ERR_AUDIO_NONFINITE":
+      return "ERR_NON_FINITE";
+    default:
+      return "ERR_DECODE";
+  }
+}
+
 /** Decodes and checks one record. Never throws for a bad input: returns an error row instead. */
 export async function prepareRecord(
   item: IndexedRecord,
@@ -79,11 +97,7 @@ export async function prepareRecord(
   } catch (err) {
     const e = err as Error & { code?: string };
     if (options.signal?.aborted) throw err;
-    const missing =
-      e.code === "ENOENT" ||
-      e.code === "ERR_NOT_FOUND" ||
-      /no such file|not found/i.test(e.message);
-    return fail(item, "decode", missing ? "ERR_MISSING" : (e.code ?? "ERR_DECODE"), e.message);
+    return fail(item, "decode", decodeErrorCode(e), e.code ? `${e.code}: ${e.message}` : e.message);
   }
   const x = decoded.samples;
   if (x.length === 0) return fail(item, "validate", "ERR_EMPTY", "the file holds no audio samples");
