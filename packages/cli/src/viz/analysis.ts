@@ -1,9 +1,67 @@
 /**
  * The layout, clustering and metric calls the viz commands make, in one place. They come
- * from @audiomap/viz (umap/, cluster/, metrics/); this file adapts their options to the
- * commands' flags.
+ * from @audiomap/viz (umap/, cluster/, metrics/); this file adapts the commands' flags to them.
  */
 import { CliError } from "../run.js";
+
+type Shape = readonly [number, number];
+type Labels = ArrayLike<number> | ReadonlyArray<string>;
+
+/** The subset of @audiomap/viz's analysis API used here (looked up at run time). */
+interface VizAnalysis {
+  umap(
+    data: Float32Array,
+    shape: Shape,
+    options: Record<string, unknown>,
+  ): Promise<{ embedding: Float32Array }>;
+  kmeans(
+    data: Float32Array,
+    shape: Shape,
+    options: Record<string, unknown>,
+  ): Promise<{ labels: Int32Array; k: number }>;
+  autoK(
+    data: Float32Array,
+    shape: Shape,
+    options: Record<string, unknown>,
+  ): Promise<{ labels: Int32Array; k: number }>;
+  hdbscan(
+    data: Float32Array,
+    shape: Shape,
+    options: Record<string, unknown>,
+  ): Promise<{ labels: Int32Array }>;
+  agglomerative(
+    data: Float32Array,
+    shape: Shape,
+    options: Record<string, unknown>,
+  ): Promise<{ labels: Int32Array }>;
+  silhouette(
+    data: Float32Array,
+    shape: Shape,
+    labels: Labels,
+    options: Record<string, unknown>,
+  ): Promise<number>;
+  trustworthiness(
+    data: Float32Array,
+    shape: Shape,
+    embedding: Float32Array,
+    embeddingShape: Shape,
+    options: Record<string, unknown>,
+  ): Promise<number>;
+  adjustedRandIndex(t: Labels, p: Labels): number;
+  normalizedMutualInfo(t: Labels, p: Labels): number;
+  vMeasure(t: Labels, p: Labels): { homogeneity: number; completeness: number; vMeasure: number };
+  purity(t: Labels, p: Labels): number;
+}
+
+async function viz<K extends keyof VizAnalysis>(name: K): Promise<VizAnalysis[K]> {
+  const mod = (await import("@audiomap/viz")) as unknown as Partial<VizAnalysis>;
+  const fn = mod[name];
+  if (typeof fn !== "function")
+    throw new CliError(
+      `@audiomap/viz has no ${name}() in this build; rebuild the workspace (pnpm build)`,
+    );
+  return fn as VizAnalysis[K];
+}
 
 /** UMAP flags. */
 export interface UmapFlags {
@@ -17,6 +75,26 @@ export interface UmapFlags {
   labels?: string[];
 }
 
+/** Projects `n × dim` vectors to `flags.dims` dimensions; returns row-major coordinates. */
+export async function runUmap(
+  vectors: Float32Array,
+  n: number,
+  dim: number,
+  flags: UmapFlags,
+): Promise<Float32Array> {
+  const umap = await viz("umap");
+  const result = await umap(vectors, [n, dim], {
+    nComponents: flags.dims,
+    nNeighbors: flags.nNeighbors,
+    minDist: flags.minDist,
+    spread: flags.spread,
+    metric: flags.metric,
+    seed: flags.seed,
+    ...(flags.labels && { labels: flags.labels }),
+  });
+  return result.embedding;
+}
+
 /** Clustering flags. */
 export interface ClusterFlags {
   method: "kmeans" | "hdbscan" | "agglomerative";
@@ -26,47 +104,6 @@ export interface ClusterFlags {
   seed: number;
 }
 
-type Fn = (...args: never[]) => unknown;
-
-async function vizFunction<T extends Fn>(name: string): Promise<T> {
-  const viz = (await import("@audiomap/viz")) as unknown as Record<string, unknown>;
-  const fn = viz[name];
-  if (typeof fn !== "function")
-    throw new CliError(
-      `@audiomap/viz has no ${name}() in this build; rebuild the workspace (pnpm build)`,
-    );
-  return fn as T;
-}
-
-/** Projects `n × dim` vectors to `flags.dims` dimensions; returns row-major coordinates. */
-export async function runUmap(
-  vectors: Float32Array,
-  n: number,
-  dim: number,
-  flags: UmapFlags,
-): Promise<Float32Array> {
-  const umap =
-    await vizFunction<
-      (
-        data: { data: Float32Array; shape: [number, number] },
-        options: Record<string, unknown>,
-      ) => Promise<{ embedding: Float32Array }>
-    >("umap");
-  const result = await umap(
-    { data: vectors, shape: [n, dim] },
-    {
-      nComponents: flags.dims,
-      nNeighbors: flags.nNeighbors,
-      minDist: flags.minDist,
-      spread: flags.spread,
-      metric: flags.metric,
-      seed: flags.seed,
-      ...(flags.labels && { labels: flags.labels }),
-    },
-  );
-  return result.embedding;
-}
-
 /** Clusters `n × dim` vectors; returns one cluster id per row (-1 = noise) and the count. */
 export async function runCluster(
   vectors: Float32Array,
@@ -74,12 +111,40 @@ export async function runCluster(
   dim: number,
   flags: ClusterFlags,
 ): Promise<{ clusters: Int32Array; k: number }> {
-  throw new CliError(
-    `clustering is not wired yet (${flags.method}, ${n}×${dim}, ${vectors.length})`,
-  );
+  const shape = [n, dim] as const;
+  let labels: Int32Array;
+  if (flags.method === "kmeans") {
+    if (flags.k !== undefined)
+      labels = (await (await viz("kmeans"))(vectors, shape, { k: flags.k, seed: flags.seed }))
+        .labels;
+    else {
+      const [kMin, kMax] = flags.autoK ?? [2, 20];
+      labels = (await (await viz("autoK"))(vectors, shape, { kMin, kMax, seed: flags.seed }))
+        .labels;
+    }
+  } else if (flags.method === "hdbscan") {
+    labels = (
+      await (
+        await viz("hdbscan")
+      )(vectors, shape, { minClusterSize: flags.minClusterSize ?? 10 })
+    ).labels;
+  } else {
+    if (flags.k === undefined) throw new CliError("--method agglomerative needs --k");
+    labels = (await (await viz("agglomerative"))(vectors, shape, { k: flags.k })).labels;
+  }
+  const k = new Set(Array.from(labels).filter((c) => c >= 0)).size;
+  return { clusters: labels, k };
 }
 
-/** Cluster-quality and agreement metrics, by report key (see METRIC_HEADINGS). */
+/** Points above which silhouette and trustworthiness are estimated on a seeded subset. */
+const METRIC_SAMPLE = 10_000;
+
+/**
+ * Cluster-quality and agreement metrics, by report key (see METRIC_HEADINGS): silhouette of
+ * the clusters on the vectors; with labels, ARI, NMI, homogeneity, completeness, V-measure and
+ * purity; with a layout, trustworthiness (k = 15). Silhouette and trustworthiness use a
+ * seeded subset of 10,000 points above that size.
+ */
 export async function runMetrics(
   vectors: Float32Array,
   n: number,
@@ -87,28 +152,30 @@ export async function runMetrics(
   clusters: Int32Array,
   labels: string[] | undefined,
   layout?: { coords: Float32Array; dims: number },
+  metric: "euclidean" | "cosine" = "euclidean",
 ): Promise<Record<string, number>> {
-  const viz = (await import("@audiomap/viz")) as unknown as Record<string, unknown>;
-  type Agreement = (labelsTrue: readonly string[], labelsPred: ArrayLike<number>) => number;
   const out: Record<string, number> = {};
+  const sample = n > METRIC_SAMPLE ? { sampleSize: METRIC_SAMPLE, seed: 0 } : {};
+  const k = new Set(clusters).size;
+  // Silhouette is defined for 2 <= clusters <= n - 1 only.
+  if (k >= 2 && k <= n - 1)
+    out.silhouette = await (await viz("silhouette"))(vectors, [n, dim], clusters, {
+      metric,
+      ...sample,
+    });
   if (labels) {
-    const ari = viz.adjustedRandIndex as Agreement | undefined;
-    const nmi = viz.normalizedMutualInfo as Agreement | undefined;
-    const purity = viz.purity as Agreement | undefined;
-    const vm = viz.vMeasure as
-      | ((
-          t: readonly string[],
-          p: ArrayLike<number>,
-        ) => { homogeneity: number; completeness: number; vMeasure: number })
-      | undefined;
-    if (ari) out.ari = ari(labels, clusters);
-    if (nmi) out.nmi = nmi(labels, clusters);
-    if (vm) Object.assign(out, vm(labels, clusters));
-    if (purity) out.purity = purity(labels, clusters);
+    out.ari = (await viz("adjustedRandIndex"))(labels, clusters);
+    out.nmi = (await viz("normalizedMutualInfo"))(labels, clusters);
+    Object.assign(out, (await viz("vMeasure"))(labels, clusters));
+    out.purity = (await viz("purity"))(labels, clusters);
   }
-  void vectors;
-  void n;
-  void dim;
-  void layout;
+  if (layout && n > 45)
+    out.trustworthiness = await (await viz("trustworthiness"))(
+      vectors,
+      [n, dim],
+      layout.coords,
+      [n, layout.dims],
+      { nNeighbors: 15, metric, ...sample },
+    );
   return out;
 }

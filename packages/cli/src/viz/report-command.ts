@@ -69,6 +69,7 @@ export async function runReportCommand(inputs: string[], opts: ReportOptions): P
       clusters,
       cols.labels,
       layout && { coords: layout, dims },
+      opts.metric,
     );
     const nClusters = new Set(Array.from(clusters).filter((c) => c >= 0)).size;
     runs.push({ name: names[r]!, source: input, n: table.n, dim: table.dim, metrics, nClusters });
