@@ -161,7 +161,7 @@ def load_checkpoint(
             )
     else:
         with_head = False
-    model = build_model(config, with_head=with_head, padding_mode=padding_mode)
+    model = build_model(config, with_head=with_head, padding_mode=padding_mode, default_init=False)
     ignored = load_state_dict_strict(model, state)
     model.eval()
     info = {

@@ -81,7 +81,7 @@ def _random_model(args: argparse.Namespace):
         config = with_labels(config, labels)
     elif with_head and not config.get("id2label"):
         raise ConfigError("--with-head needs labels: --num-labels, --labels-from, or id2label in the config")
-    model = random_init(build_model(config, with_head=with_head), args.seed)
+    model = random_init(build_model(config, with_head=with_head, default_init=False), args.seed)
     source = f"random-init config={os.path.basename(args.config)} seed={args.seed}"
     return model.eval(), source
 

@@ -27,7 +27,7 @@ def random_init(model: nn.Module, seed: int = 0) -> nn.Module:
     g = torch.Generator().manual_seed(int(seed))
 
     def normal(t: torch.Tensor, std: float, mean: float = 0.0) -> None:
-        t.copy_(torch.randn(t.shape, generator=g) * std + mean)
+        t.normal_(mean, std, generator=g)
 
     with torch.no_grad():
         for name, module in model.named_modules():
@@ -51,12 +51,12 @@ def random_init(model: nn.Module, seed: int = 0) -> nn.Module:
                 normal(module.bias, 0.1)
                 if isinstance(module, nn.BatchNorm1d):
                     normal(module.running_mean, 0.2)  # type: ignore[arg-type]
-                    module.running_var.copy_(torch.rand(module.running_var.shape, generator=g) + 0.5)  # type: ignore[union-attr]
+                    module.running_var.uniform_(0.5, 1.5, generator=g)  # type: ignore[union-attr]
         for name, param in model.named_parameters():
             if name.endswith(("pos_bias_u", "pos_bias_v")):
                 normal(param, 0.5)
             elif name == "layer_weights":
                 normal(param, 1.0)
             elif name.endswith("masked_spec_embed"):
-                param.copy_(torch.rand(param.shape, generator=g))
+                param.uniform_(0.0, 1.0, generator=g)
     return model

@@ -30,8 +30,9 @@ pooled projection (HF would divide by zero). When the whole batch is that short,
 zero-padded to one receptive field so that F = 1 (that frame is padding).
 """
 
+import contextlib
 import math
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -542,11 +543,38 @@ def get_padding_mode(model: nn.Module) -> str:
     return "masked"
 
 
-def build_model(config: Dict[str, Any], with_head: bool = False, padding_mode: str = "masked") -> nn.Module:
-    """Base model, or the sequence classifier when ``with_head`` (labels from config's id2label)."""
-    if with_head:
-        return Wav2Vec2ConformerForSequenceClassification(config, padding_mode)
-    return Wav2Vec2ConformerModel(config, padding_mode)
+def build_model(
+    config: Dict[str, Any], with_head: bool = False, padding_mode: str = "masked", default_init: bool = True
+) -> nn.Module:
+    """Base model, or the sequence classifier when ``with_head`` (labels from config's id2label).
+
+    ``default_init=False`` skips torch's default init of Linear/Conv1d weights (they are left
+    uninitialised), for callers that overwrite every weight next (checkpoint loading,
+    ``random_init``): on a 610 M-parameter model that init costs seconds.
+    """
+    with _default_init(default_init):
+        if with_head:
+            return Wav2Vec2ConformerForSequenceClassification(config, padding_mode)
+        return Wav2Vec2ConformerModel(config, padding_mode)
+
+
+@contextlib.contextmanager
+def _default_init(enabled: bool) -> Iterator[None]:
+    if enabled:
+        yield
+        return
+    classes = (nn.Linear, nn.Conv1d)
+    saved = [cls.__dict__.get("reset_parameters") for cls in classes]
+    for cls in classes:
+        cls.reset_parameters = lambda self: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for cls, fn in zip(classes, saved):
+            if fn is None:
+                del cls.reset_parameters  # inherited again (Conv1d's comes from _ConvNd)
+            else:
+                cls.reset_parameters = fn  # type: ignore[assignment]
 
 
 def model_config(model: nn.Module) -> Dict[str, Any]:

@@ -1,4 +1,7 @@
-"""Shared helpers for the tools/export tests (run: bash scripts/test-python.sh)."""
+"""Shared helpers for the tools/export tests (run: bash scripts/test-python.sh).
+
+A uniquely named module rather than conftest.py, so `import` never picks up another
+test directory's conftest."""
 
 import copy
 import json

@@ -5,7 +5,7 @@ import os
 
 import pytest
 import torch
-from conftest import LABELS4, audio_batch, make_model
+from audiomap_export_testlib import LABELS4, audio_batch, make_model
 
 from audiomap_export.checkpoint import (
     CheckpointError,
@@ -221,3 +221,14 @@ def test_save_checkpoint_in_bfloat16(tmp_path):
     model, _ = load_checkpoint(out)
     a, b = _outputs(src), _outputs(model)
     assert (a["pooled"] - b["pooled"]).abs().max().item() < 0.5  # same model, bf16-rounded weights
+
+
+def test_skipping_default_init_is_scoped():
+    """build_model(default_init=False) must not leave torch's Linear/Conv1d init disabled."""
+    from audiomap_export.model import build_model
+
+    build_model(make_model().config, default_init=False)
+    torch.manual_seed(0)
+    assert torch.nn.Linear(16, 16).weight.abs().sum() > 0
+    assert torch.nn.Conv1d(4, 4, 3).weight.abs().sum() > 0
+    assert "reset_parameters" not in torch.nn.Conv1d.__dict__

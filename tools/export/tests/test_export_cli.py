@@ -7,7 +7,7 @@ import sys
 
 import pytest
 import torch
-from conftest import CONFIG_DIR, EXPORT_ROOT, audio_batch, make_model
+from audiomap_export_testlib import CONFIG_DIR, EXPORT_ROOT, audio_batch, make_model
 
 from audiomap_export.cli import main
 from audiomap_export.export import export_model, read_metadata

@@ -10,7 +10,7 @@ import os
 
 import pytest
 import torch
-from conftest import audio_batch, make_model
+from audiomap_export_testlib import audio_batch, make_model
 
 transformers = pytest.importorskip(
     "transformers", reason="transformers is not installed here (it is on the GPU machine); HF parity not checked"

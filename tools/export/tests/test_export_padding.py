@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from conftest import audio_batch, make_model, variant_params
+from audiomap_export_testlib import audio_batch, make_model, variant_params
 
 LENGTHS = [16000, 9000, 4321, 401, 399]
 

@@ -4,7 +4,7 @@ import math
 
 import pytest
 import torch
-from conftest import audio_batch, make_model, tiny_config
+from audiomap_export_testlib import audio_batch, make_model, tiny_config
 
 from audiomap_export.config import frame_count, receptive_field, resolve_config
 from audiomap_export.model import RelPosSelfAttention, RotarySelfAttention, relative_shift, relative_sinusoids

@@ -4,7 +4,7 @@ import io
 
 import pytest
 import torch
-from conftest import audio_batch, make_model, variant_params
+from audiomap_export_testlib import audio_batch, make_model, variant_params
 
 from audiomap_export.export import script_model
 

@@ -1,7 +1,7 @@
 """The eager model trains: dropout only in train mode, gradients reach every used parameter."""
 
 import torch
-from conftest import audio_batch, make_model
+from audiomap_export_testlib import audio_batch, make_model
 
 
 def test_dropout_is_active_only_in_train_mode():
