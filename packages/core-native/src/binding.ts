@@ -64,10 +64,125 @@ export interface NativeDevStats {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Compute (kNN, k-means)
+// ---------------------------------------------------------------------------------------------
+
+/** Options of `knn`. Matrices are row-major Float32Array [rows, cols]. */
+export interface NativeKnnOptions {
+  /** Neighbours per point. Default 15. */
+  k?: number;
+  /** Default "euclidean". Cosine distance is 1 - cosine similarity. */
+  metric?: "euclidean" | "cosine";
+  /** Leave each point out of its own list (only without `queries`). Default true. */
+  excludeSelf?: boolean;
+  /** "exact" (blocked matrix products) or "approx" (PCA candidates, exact re-rank). Default "exact". */
+  method?: "exact" | "approx";
+  /** approx: dimensions of the PCA projection searched for candidates. Default 64. */
+  projectDims?: number;
+  /** approx: candidates per point re-ranked exactly. Default 60. */
+  candidates?: number;
+  /** Query rows (Float32Array [queryRows, cols]); default: the data themselves. */
+  queries?: Float32Array;
+  queryRows?: number;
+  /** "cpu" | "cuda" | "cuda:N". Default "cpu". */
+  device?: string;
+  /** Intra-op threads for this call; 0 = all hardware threads. Default 0. */
+  threads?: number;
+  /** Memory bound of one distance block, in bytes. Default 256 MiB. */
+  blockBytes?: number;
+}
+
+/** Neighbour lists, nearest first: row i holds entries [i*k, (i+1)*k). */
+export interface NativeKnnResult {
+  indices: Int32Array;
+  distances: Float32Array;
+  k: number;
+}
+
+/** Options of `kmeans`. */
+export interface NativeKmeansOptions {
+  /** Clusters. Default 8. */
+  k?: number;
+  /** Restarts; the lowest inertia wins. Default 10. */
+  nInit?: number;
+  /** Default 300. */
+  maxIter?: number;
+  /** Converged when the squared centroid shift <= tol * mean feature variance. Default 1e-4. */
+  tol?: number;
+  /** Seed of the k-means++ draws (integer). Default 0. */
+  seed?: number;
+  device?: string;
+  threads?: number;
+  blockBytes?: number;
+}
+
+export interface NativeKmeansResult {
+  labels: Int32Array;
+  /** Float32Array [k, cols]. */
+  centroids: Float32Array;
+  inertia: number;
+  iterations: number;
+}
+
+/** Compute kernels; each runs off the main thread and resolves a Promise. */
+export interface NativeCompute {
+  knn(
+    data: Float32Array,
+    rows: number,
+    cols: number,
+    options?: NativeKnnOptions,
+  ): Promise<NativeKnnResult>;
+  kmeans(
+    data: Float32Array,
+    rows: number,
+    cols: number,
+    options?: NativeKmeansOptions,
+  ): Promise<NativeKmeansResult>;
+  /** Full distance matrix Float32Array [rows, rows] (diagonal exactly 0). */
+  pairwiseDistances(
+    data: Float32Array,
+    rows: number,
+    cols: number,
+    options?: NativeDistanceOptions,
+  ): Promise<Float32Array>;
+  /** Float64Array [rows, k]: sum of float64 distances from each row to each label 0..k-1. */
+  clusterDistanceSums(
+    data: Float32Array,
+    rows: number,
+    cols: number,
+    labels: Int32Array,
+    k: number,
+    options?: NativeDistanceOptions,
+  ): Promise<Float64Array>;
+  /**
+   * Int32Array [m, t]: for row queryRows[r] and candidate neighbours[r*t + j], 1 + the number of
+   * other points strictly closer (float64), i.e. the candidate's rank in the original space.
+   */
+  neighborRanks(
+    data: Float32Array,
+    rows: number,
+    cols: number,
+    queryRows: Int32Array,
+    neighbours: Int32Array,
+    t: number,
+    options?: NativeDistanceOptions,
+  ): Promise<Int32Array>;
+}
+
+/** Options of the dense distance kernels. */
+export interface NativeDistanceOptions {
+  /** Default "euclidean". */
+  metric?: "euclidean" | "cosine";
+  device?: string;
+  threads?: number;
+  blockBytes?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The addon
 // ---------------------------------------------------------------------------------------------
 
-export interface NativeAddon {
+export interface NativeAddon extends NativeCompute {
   buildInfo(): NativeBuildInfo;
   devstats: NativeDevStats;
 }

@@ -1,0 +1,135 @@
+// Lloyd k-means: distances by blocked matrix products, greedy k-means++ seeding (several
+// candidate centres per step, the one that lowers the potential most wins), restarts.
+#include "kmeans.h"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "compute_common.h"
+
+namespace audiomap::compute {
+namespace {
+
+struct Assignment {
+  at::Tensor labels;   // int64 [n]
+  at::Tensor minDist;  // float32 [n], squared euclidean to the nearest centre
+};
+
+// Nearest centre of every row; xn holds the squared row norms [n].
+Assignment Assign(const at::Tensor &x, const at::Tensor &xn, const at::Tensor &centers,
+                  int64_t blockBytes) {
+  const int64_t n = x.size(0), k = centers.size(0);
+  at::Tensor cn = centers.pow(2).sum(1).unsqueeze(0);
+  Assignment out{at::empty({n}, x.options().dtype(at::kLong)), at::empty({n}, x.options())};
+  const int64_t rows = std::min(BlockRows(k, n, blockBytes), BlockRows(x.size(1), n, blockBytes));
+  for (int64_t s = 0; s < n; s += rows) {
+    const int64_t e = std::min(s + rows, n);
+    at::Tensor d = at::addmm(cn, x.slice(0, s, e), centers.t(), 1.0, -2.0);
+    auto [v, i] = d.min(1);
+    out.labels.slice(0, s, e).copy_(i);
+    out.minDist.slice(0, s, e).copy_((v + xn.slice(0, s, e)).clamp_min_(0.0));
+  }
+  return out;
+}
+
+// Sum of squared distances to the assigned centres, computed directly (not by the expanded
+// form) and accumulated in float64.
+double Inertia(const at::Tensor &x, const at::Tensor &labels, const at::Tensor &centers,
+               int64_t blockBytes) {
+  const int64_t n = x.size(0);
+  const int64_t rows = BlockRows(x.size(1), n, blockBytes);
+  double total = 0;
+  for (int64_t s = 0; s < n; s += rows) {
+    const int64_t e = std::min(s + rows, n);
+    at::Tensor diff = x.slice(0, s, e) - centers.index_select(0, labels.slice(0, s, e));
+    total += diff.pow_(2).sum(at::kDouble).item<double>();
+  }
+  return total;
+}
+
+at::Tensor PlusPlus(const at::Tensor &x, const at::Tensor &xn, int64_t k, SplitMix64 &rng,
+                    int64_t blockBytes) {
+  const int64_t n = x.size(0);
+  const int64_t trials = 2 + static_cast<int64_t>(std::log(static_cast<double>(k)));
+  std::vector<int64_t> chosen{rng.Below(n)};
+  at::Tensor closest = Assign(x, xn, x.slice(0, chosen[0], chosen[0] + 1), blockBytes).minDist;
+  auto dopts = x.options().dtype(at::kDouble);
+  for (int64_t c = 1; c < k; ++c) {
+    at::Tensor cum = closest.to(at::kDouble).cumsum(0);
+    const double pot = cum[n - 1].item<double>();
+    std::vector<double> draws(trials);
+    for (auto &v : draws) v = rng.Uniform() * pot;
+    at::Tensor target = at::tensor(draws, dopts.device(at::kCPU)).to(x.device());
+    at::Tensor ids = at::searchsorted(cum, target).clamp_max_(n - 1);
+    at::Tensor cand = x.index_select(0, ids);
+    // Distance of every row to every candidate, [n, trials], then the potential per candidate.
+    at::Tensor d2 = at::addmm(cand.pow(2).sum(1).unsqueeze(0), x, cand.t(), 1.0, -2.0)
+                        .add_(xn.unsqueeze(1))
+                        .clamp_min_(0.0);
+    at::Tensor updated = at::minimum(d2, closest.unsqueeze(1));
+    const int64_t best = updated.sum(0, false, at::kDouble).argmin().item<int64_t>();
+    closest = updated.select(1, best).contiguous();
+    chosen.push_back(ids[best].item<int64_t>());
+  }
+  at::Tensor idx = at::tensor(chosen, at::TensorOptions().dtype(at::kLong)).to(x.device());
+  return x.index_select(0, idx);
+}
+
+KmeansResult Lloyd(const at::Tensor &x, const at::Tensor &xn, at::Tensor centers,
+                   const KmeansOptions &opt, double tolAbs) {
+  const int64_t k = centers.size(0);
+  at::Tensor previous;
+  bool strict = false;
+  int64_t it = 0;
+  while (it < opt.maxIter) {
+    Assignment a = Assign(x, xn, centers, opt.blockBytes);
+    ++it;
+    at::Tensor sums = at::zeros_like(centers).index_add_(0, a.labels, x);
+    at::Tensor counts = at::bincount(a.labels, {}, k).to(x.scalar_type());
+    at::Tensor empty = (counts == 0).nonzero().flatten();
+    if (empty.numel() > 0) {
+      // An empty cluster restarts at the points farthest from their centres.
+      at::Tensor far = std::get<1>(a.minDist.topk(empty.numel()));
+      sums.index_copy_(0, empty, x.index_select(0, far));
+      counts.index_fill_(0, empty, 1.0);
+    }
+    at::Tensor next = sums / counts.unsqueeze(1);
+    const double shift = (next - centers).pow(2).sum(at::kDouble).item<double>();
+    centers = next;
+    if (previous.defined() && at::equal(previous, a.labels)) {
+      strict = true;
+      break;
+    }
+    previous = a.labels;
+    if (shift <= tolAbs) break;
+  }
+  at::Tensor labels = strict ? previous : Assign(x, xn, centers, opt.blockBytes).labels;
+  return {labels, centers, Inertia(x, labels, centers, opt.blockBytes), it};
+}
+
+}  // namespace
+
+KmeansResult Kmeans(const at::Tensor &data, const KmeansOptions &opt) {
+  c10::InferenceMode guard;
+  at::Tensor x = data.contiguous();
+  const int64_t n = x.size(0);
+  if (opt.k < 1 || opt.k > n) {
+    throw std::invalid_argument("k=" + std::to_string(opt.k) + " must be in [1, " +
+                                std::to_string(n) + "]");
+  }
+  if (opt.nInit < 1) throw std::invalid_argument("nInit must be at least 1");
+  at::Tensor xn = x.pow(2).sum(1);
+  const double tolAbs = opt.tol * x.var(0, /*unbiased=*/false).mean().item<double>();
+  SplitMix64 master(opt.seed);
+  KmeansResult best;
+  for (int64_t r = 0; r < opt.nInit; ++r) {
+    SplitMix64 rng(master.Next());
+    KmeansResult run = Lloyd(x, xn, PlusPlus(x, xn, opt.k, rng, opt.blockBytes), opt, tolAbs);
+    if (r == 0 || run.inertia < best.inertia) best = run;
+  }
+  return best;
+}
+
+}  // namespace audiomap::compute

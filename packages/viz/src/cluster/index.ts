@@ -1,0 +1,2 @@
+export * from "./auto-k.js";
+export * from "./kmeans.js";
