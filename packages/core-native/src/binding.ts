@@ -179,10 +179,172 @@ export interface NativeDistanceOptions {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Audio (audio): libsndfile decoding, down-mix to mono, libsoxr resampling
+// ---------------------------------------------------------------------------------------------
+
+/** Stable codes on errors from the audio module (`error.code`). */
+export type AudioErrorCode =
+  | "ERR_AUDIO_NOT_FOUND"
+  | "ERR_AUDIO_UNSUPPORTED"
+  | "ERR_AUDIO_DECODE"
+  | "ERR_AUDIO_EMPTY"
+  | "ERR_AUDIO_NONFINITE"
+  | "ERR_AUDIO_RESAMPLE";
+
+/** Audio source: a file path, or the encoded bytes of a file (copied by the addon). */
+export type NativeAudioSource = string | Uint8Array;
+
+/** Facts about an opened input, as libsndfile reports them. */
+export interface NativeAudioInfo {
+  /** Rate of the samples handed out (the target rate, or the file's rate when none). */
+  sampleRate: number;
+  /** The file's own sampling rate. */
+  originalSampleRate: number;
+  /** Channels in the file (output is always mono: the average of the channels). */
+  channels: number;
+  /** Frames per channel in the file, or -1 when the container does not say. */
+  originalFrames: number;
+  /** libsndfile's container name, e.g. "WAV (Microsoft)", "FLAC", "OGG (OGG Container format)". */
+  container: string;
+  /** libsndfile's encoding name, e.g. "Signed 16 bit PCM", "Vorbis", "Opus". */
+  encoding: string;
+}
+
+/** A whole decoded input. */
+export interface NativeDecodedAudio extends NativeAudioInfo {
+  /** Mono samples at `sampleRate`. */
+  samples: Float32Array;
+  /** `samples.length`. */
+  frames: number;
+}
+
+/**
+ * Streams one input as mono Float32Array chunks. One open/read at a time; `close()` is
+ * idempotent (a read in flight completes and then the handle is released).
+ */
+export interface NativeAudioReader {
+  /** Opens `source`; `targetRate` 0 keeps the file's rate; `name` labels error messages. */
+  open(source: NativeAudioSource, targetRate?: number, name?: string): Promise<NativeAudioInfo>;
+  /** Up to `maxFrames` output frames, or null at the end. */
+  read(maxFrames: number): Promise<Float32Array | null>;
+  close(): void;
+  readonly closed: boolean;
+}
+
+/** The audio module. All decoding runs on libuv's thread pool. */
+export interface NativeAudio {
+  /** Decodes a whole input to mono at `targetRate` (0/undefined: the file's own rate). */
+  decodeAudio(
+    source: NativeAudioSource,
+    targetRate?: number,
+    name?: string,
+  ): Promise<NativeDecodedAudio>;
+  AudioReader: new () => NativeAudioReader;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Model (model, devices): TorchScript inference, devices and threads
+// ---------------------------------------------------------------------------------------------
+
+/** Options of `Model.load`; the device must already be resolved (see src/devices.ts). */
+export interface NativeModelLoadOptions {
+  /** "cpu" | "cuda:N". Default "cpu". */
+  device?: string;
+  /** Weights and compute precision. Default "float32". */
+  dtype?: "float32" | "float16" | "bfloat16";
+  /** Intra-op threads of this model's forward calls; 0 = the process setting. Default 0. */
+  threads?: number;
+}
+
+/** A batch of clips, row-major [batch, length], each row zero-padded after `lengths[i]`. */
+export interface NativeForwardInput {
+  audio: Float32Array;
+  batch: number;
+  length: number;
+  /** Valid samples per clip, each in [1, length]. Default: all `length`. */
+  lengths?: ArrayLike<number> | BigInt64Array;
+}
+
+/** What `forward` computes and copies back. */
+export interface NativeForwardOptions {
+  /** Hidden-state indices (0 = encoder input, -1 = final output), at least one. */
+  layers: number[];
+  /** Pool each requested layer over valid frames. Default true. */
+  pooled?: boolean;
+  /** Return the requested hidden states [layers, B, F, H]. Default false. */
+  hidden?: boolean;
+  /** Return the classification logits [B, C] when the model has a head. Default false. */
+  logits?: boolean;
+  /** Pooling: mean, meanstd (mean then population std, 2H) or max. Default "mean". */
+  pool?: "mean" | "meanstd" | "max";
+}
+
+/** Outputs of one forward call; every float tensor is float32 whatever the model dtype. */
+export interface NativeForwardResult {
+  /** Valid frames per clip. */
+  frameLengths: Int32Array;
+  /** [layers, B, H] (2H for meanstd). */
+  pooled?: NativeTensor<"float32">;
+  /** [layers, B, F, H]. */
+  hidden?: NativeTensor<"float32">;
+  /** [B, C]. */
+  logits?: NativeTensor<"float32">;
+}
+
+/** A loaded TorchScript module. Errors carry a stable `code` (see src/errors.ts). */
+export interface NativeModel {
+  forward(input: NativeForwardInput, options: NativeForwardOptions): Promise<NativeForwardResult>;
+  /** Frees the module (idempotent); a call in flight finishes first. */
+  dispose(): void;
+  /** The audiomap.json stored in the file, verbatim. */
+  readonly metadata: string;
+  /** "cpu" | "cuda:N". */
+  readonly device: string;
+  readonly dtype: "float32" | "float16" | "bfloat16";
+  readonly threads: number;
+  /** Bytes of parameters and buffers. */
+  readonly parameterBytes: number;
+  readonly disposed: boolean;
+}
+
+/** One device the addon can run on. */
+export interface NativeDeviceInfo {
+  /** "cpu" | "cuda:N". */
+  device: string;
+  type: "cpu" | "cuda";
+  name: string;
+  /** CUDA only. */
+  index?: number;
+  /** CUDA only: total device memory in bytes. */
+  totalMemory?: number;
+  /** CUDA only: "major.minor". */
+  computeCapability?: string;
+}
+
+/** Backends compiled in and devices visible at run time. */
+export interface NativeSupportedDevices {
+  compiled: ("cpu" | "cuda")[];
+  devices: NativeDeviceInfo[];
+  /** Set when a CUDA build could not query its devices. */
+  cudaError?: string;
+}
+
+export interface NativeModelRuntime {
+  Model: {
+    load(path: string, options?: NativeModelLoadOptions): Promise<NativeModel>;
+  };
+  supportedDevices(): NativeSupportedDevices;
+  /** Process-wide intra-op threads (inter-op threads are set once, on the first call). */
+  setThreads(threads: number): void;
+  /** The calling thread's intra-op thread count. */
+  getThreads(): number;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The addon
 // ---------------------------------------------------------------------------------------------
 
-export interface NativeAddon extends NativeCompute {
+export interface NativeAddon extends NativeCompute, NativeAudio {
   buildInfo(): NativeBuildInfo;
   devstats: NativeDevStats;
 }

@@ -9,3 +9,11 @@ export type {
   NativeKnnOptions,
   NativeKnnResult,
 } from "./binding.js";
+export type {
+  AudioErrorCode,
+  NativeAudio,
+  NativeAudioInfo,
+  NativeAudioReader,
+  NativeAudioSource,
+  NativeDecodedAudio,
+} from "./binding.js";

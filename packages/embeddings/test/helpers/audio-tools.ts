@@ -3,7 +3,7 @@
  * WAV writer makes inputs with exactly known samples.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -29,23 +29,31 @@ export function soxDecode(path: string): Float32Array {
   return toFloat32(run("sox", [path, "-t", "f32", "-e", "floating-point", "-c", "1", "-"]));
 }
 
-/** ffmpeg's decoding of `path` to mono float (`-ac 1` averages the channels). */
-export function ffmpegDecode(path: string): Float32Array {
-  return toFloat32(
-    run("ffmpeg", [
-      "-v",
-      "error",
-      "-i",
-      path,
-      "-f",
-      "f32le",
-      "-acodec",
-      "pcm_f32le",
-      "-ac",
-      "1",
-      "-",
-    ]),
+/**
+ * ffmpeg's decoding of `path`, averaged to mono here (ffmpeg's own `-ac 1` scales a stereo
+ * mix by 1/sqrt(2), not 1/2).
+ */
+export function ffmpegDecode(path: string, channels: number): Float32Array {
+  const raw = toFloat32(
+    run("ffmpeg", ["-v", "error", "-i", path, "-f", "f32le", "-acodec", "pcm_f32le", "-"]),
   );
+  return averageChannels(raw, channels);
+}
+
+/** Averages interleaved frames to mono. */
+export function averageChannels(interleaved: Float32Array, channels: number): Float32Array {
+  const out = new Float32Array(Math.floor(interleaved.length / channels));
+  for (let f = 0; f < out.length; f++) {
+    let sum = 0;
+    for (let c = 0; c < channels; c++) sum += interleaved[f * channels + c] as number;
+    out[f] = sum / channels;
+  }
+  return out;
+}
+
+/** sox's decoding of all channels, interleaved. */
+export function soxDecodeInterleaved(path: string): Float32Array {
+  return toFloat32(run("sox", [path, "-t", "f32", "-e", "floating-point", "-"]));
 }
 
 /** Largest |a[i] - b[i]| over the common length. */
@@ -118,4 +126,39 @@ export function withExtraChunks(wav: Buffer): Buffer {
   const out = Buffer.concat([wav.subarray(0, dataAt), list, odd, wav.subarray(dataAt)]);
   out.writeUInt32LE(out.length - 8, 4);
   return out;
+}
+
+/**
+ * Writes a long 16-bit mono WAV one second at a time (so the test itself stays small):
+ * a sweep from 200 Hz to 3 kHz and back every 10 s.
+ */
+export function writeLongPcm16Wav(path: string, rate: number, seconds: number) {
+  const bytes = rate * seconds * 2;
+  const header = Buffer.alloc(44);
+  header.write("RIFF", 0);
+  header.writeUInt32LE(36 + bytes, 4);
+  header.write("WAVEfmt ", 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write("data", 36);
+  header.writeUInt32LE(bytes, 40);
+  const fd = openSync(path, "w");
+  writeSync(fd, header);
+  const second = Buffer.alloc(rate * 2);
+  let phase = 0;
+  for (let s = 0; s < seconds; s++) {
+    for (let i = 0; i < rate; i++) {
+      const t = (s + i / rate) % 10;
+      const hz = 200 + 2800 * (t < 5 ? t / 5 : (10 - t) / 5);
+      phase += (2 * Math.PI * hz) / rate;
+      second.writeInt16LE(Math.round(0.3 * 32767 * Math.sin(phase)), i * 2);
+    }
+    writeSync(fd, second);
+  }
+  closeSync(fd);
 }

@@ -1,0 +1,46 @@
+/**
+ * Errors from decoding. Every failure carries a stable `code`, so a pipeline can write an
+ * error row for the input instead of stopping.
+ */
+import type { AudioErrorCode } from "@audiomap/core-native";
+
+export type { AudioErrorCode };
+
+/**
+ * A decoding failure.
+ * - `ERR_AUDIO_NOT_FOUND`: the path does not exist or is not a regular file.
+ * - `ERR_AUDIO_UNSUPPORTED`: libsndfile does not recognise the format.
+ * - `ERR_AUDIO_DECODE`: a malformed or truncated file (libsndfile's message is included).
+ * - `ERR_AUDIO_EMPTY`: the input holds no audio frames.
+ * - `ERR_AUDIO_NONFINITE`: a sample is NaN or ±Inf.
+ * - `ERR_AUDIO_RESAMPLE`: libsoxr rejected the rate pair.
+ */
+export class AudioError extends Error {
+  readonly code: AudioErrorCode;
+  constructor(code: AudioErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "AudioError";
+    this.code = code;
+  }
+}
+
+const codes = new Set<string>([
+  "ERR_AUDIO_NOT_FOUND",
+  "ERR_AUDIO_UNSUPPORTED",
+  "ERR_AUDIO_DECODE",
+  "ERR_AUDIO_EMPTY",
+  "ERR_AUDIO_NONFINITE",
+  "ERR_AUDIO_RESAMPLE",
+]);
+
+/**
+ * Re-raises a native rejection as an `AudioError` created here, so its stack shows the
+ * JavaScript call site; the native error stays as `cause`. Other errors pass through.
+ */
+export function rethrowNative(err: unknown): never {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (err instanceof Error && typeof code === "string" && codes.has(code)) {
+    throw new AudioError(code as AudioErrorCode, err.message, { cause: err });
+  }
+  throw err;
+}

@@ -1,0 +1,161 @@
+/**
+ * Long recordings stream with bounded memory, and windowing gives the documented windows
+ * whatever the chunking.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { normalizeUtterance, openAudioStream, windowAudio } from "../src/audio/index.js";
+import { makeTempDir, maxAbsDiff, run, writeLongPcm16Wav } from "./helpers/audio-tools.js";
+
+const temp = makeTempDir("stream");
+// An hour at 8 kHz (telephone speech, like MINDS-14): 58 MB on disk, 230 MB once decoded and
+// resampled to 16 kHz float.
+const hour = join(temp.dir, "one-hour-8k.wav");
+const seconds = 3600;
+
+beforeAll(() => writeLongPcm16Wav(hour, 8000, seconds), 120_000);
+afterAll(() => temp.remove());
+
+const MB = 1024 * 1024;
+
+describe("streaming an hour-long file", () => {
+  it("keeps RSS growth bounded, far below the decoded size", async () => {
+    const decodedBytes = seconds * 16000 * 4;
+    const stream = openAudioStream(hour, { targetRate: 16000, chunkFrames: 80_000 });
+    const info = await stream.info;
+    expect(info.originalSampleRate).toBe(8000);
+    expect(info.sampleRate).toBe(16000);
+    expect(info.durationSec).toBe(seconds);
+    let frames = 0;
+    let baseline = 0;
+    let peak = 0;
+    let chunks = 0;
+    for await (const chunk of stream) {
+      expect(chunk.length).toBeLessThanOrEqual(80_000);
+      frames += chunk.length;
+      chunks++;
+      const rss = process.memoryUsage().rss;
+      if (chunks === 2) baseline = rss;
+      peak = Math.max(peak, rss);
+    }
+    expect(frames).toBe(seconds * 16000);
+    const growth = peak - baseline;
+    console.log(
+      `1 h @ 8k -> 16k: ${chunks} chunks, decoded ${(decodedBytes / MB).toFixed(0)} MB, RSS growth ${(growth / MB).toFixed(1)} MB`,
+    );
+    // Dropped chunks are external memory that V8 collects in batches (its external-memory GC
+    // trigger is 64 MB), so growth plateaus below that instead of following the file.
+    expect(growth).toBeLessThan(64 * MB);
+    expect(growth).toBeLessThan(decodedBytes / 3);
+  });
+
+  it("windows the stream into 30 s windows with 5 s overlap, end-aligned last window", async () => {
+    const spans: [number, number][] = [];
+    let baseline = 0;
+    let peak = 0;
+    const stream = openAudioStream(hour, { targetRate: 16000, chunkFrames: 12_345 });
+    for await (const w of windowAudio(stream, { sampleRate: 16000 })) {
+      expect(w.samples.length).toBe(w.endFrame - w.startFrame);
+      spans.push([w.start, w.end]);
+      const rss = process.memoryUsage().rss;
+      if (spans.length === 2) baseline = rss;
+      peak = Math.max(peak, rss);
+    }
+    const expected: [number, number][] = [];
+    for (let s = 0; s + 30 <= seconds; s += 25) expected.push([s, s + 30]);
+    expected.push([seconds - 30, seconds]);
+    expect(spans).toEqual(expected);
+    console.log(`windows: ${spans.length}, RSS growth ${((peak - baseline) / MB).toFixed(1)} MB`);
+    expect(peak - baseline).toBeLessThan(64 * MB);
+  });
+});
+
+describe("windowAudio", () => {
+  const ramp = (n: number) => Float32Array.from({ length: n }, (_, i) => i);
+  async function collect(
+    chunks: Float32Array[] | Float32Array,
+    windowSec: number,
+    overlapSec: number,
+  ) {
+    const out: [number, number, number][] = [];
+    for await (const w of windowAudio(chunks, { sampleRate: 10, windowSec, overlapSec })) {
+      // The ramp's values are the absolute frame indices, so the content is checked too.
+      expect(Array.from(w.samples)).toEqual(Array.from(ramp(w.endFrame).subarray(w.startFrame)));
+      out.push([w.index, w.startFrame, w.endFrame]);
+    }
+    return out;
+  }
+  const split = (x: Float32Array, size: number) => {
+    const parts: Float32Array[] = [];
+    for (let i = 0; i < x.length; i += size) parts.push(x.slice(i, i + size));
+    return parts;
+  };
+
+  it("gives the same windows for any chunking", async () => {
+    // 10.1 s at 10 Hz with 4 s windows and 1 s overlap: hop 3 s.
+    const x = ramp(101);
+    const expected = [
+      [0, 0, 40],
+      [1, 30, 70],
+      [2, 60, 100],
+      [3, 61, 101],
+    ];
+    expect(await collect(x, 4, 1)).toEqual(expected);
+    for (const size of [1, 7, 40, 1000])
+      expect(await collect(split(x, size), 4, 1)).toEqual(expected);
+  });
+
+  it("handles inputs shorter than, equal to and aligned with the window", async () => {
+    expect(await collect(ramp(25), 4, 1)).toEqual([[0, 0, 25]]);
+    expect(await collect(ramp(40), 4, 1)).toEqual([[0, 0, 40]]);
+    expect(await collect(ramp(100), 4, 1)).toEqual([
+      [0, 0, 40],
+      [1, 30, 70],
+      [2, 60, 100],
+    ]);
+    expect(await collect(new Float32Array(0), 4, 1)).toEqual([]);
+  });
+
+  it("rejects an overlap not smaller than the window", async () => {
+    await expect(collect(ramp(10), 2, 2)).rejects.toThrow(RangeError);
+  });
+});
+
+describe("normalizeUtterance", () => {
+  it("matches numpy's (x - mean) / sqrt(var + 1e-7) over the valid samples", () => {
+    const x = Float32Array.from([1, 2, 3, 4, 100, 100]);
+    const y = normalizeUtterance(x, 4);
+    // mean 2.5, population variance 1.25
+    const scale = 1 / Math.sqrt(1.25 + 1e-7);
+    expect(Array.from(y.subarray(0, 4))).toEqual(
+      [-1.5, -0.5, 0.5, 1.5].map((v) => Math.fround(v * scale)),
+    );
+    expect(Array.from(y.subarray(4))).toEqual([0, 0]);
+    const silence = normalizeUtterance(new Float32Array(8));
+    expect(Array.from(silence)).toEqual(new Array(8).fill(0));
+    expect(() => normalizeUtterance(x, 7)).toThrow(RangeError);
+  });
+
+  it("agrees with numpy on the Wav2Vec2FeatureExtractor formula (float32 arrays)", () => {
+    let seed = 7;
+    const x = Float32Array.from({ length: 5000 }, () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return (seed / 2 ** 31) * 0.6 - 0.2;
+    });
+    const valid = 4321;
+    const input = join(temp.dir, "x.f32");
+    writeFileSync(input, Buffer.from(x.buffer));
+    const script = [
+      "import sys, numpy as np",
+      "x = np.fromfile(sys.argv[1], dtype=np.float32)",
+      `n = ${valid}`,
+      "y = np.zeros_like(x)",
+      "y[:n] = (x[:n] - x[:n].mean()) / np.sqrt(x[:n].var() + 1e-7)",
+      "sys.stdout.buffer.write(y.astype(np.float32).tobytes())",
+    ].join("\n");
+    const out = run("/usr/bin/python3", ["-c", script, input]);
+    const reference = new Float32Array(new Uint8Array(out).buffer);
+    expect(maxAbsDiff(normalizeUtterance(x, valid), reference)).toBeLessThan(1e-5);
+  });
+});
