@@ -458,10 +458,13 @@ class Wav2Vec2ConformerModel(nn.Module):
             raise ValueError("audiomap: audio must be [batch, samples], got " + str(audio.dim()) + " dims")
         if lengths.dim() != 1 or lengths.size(0) != audio.size(0):
             raise ValueError("audiomap: lengths must be [batch] with one entry per audio row")
-        lengths = lengths.to(device=audio.device, dtype=torch.long)
+        # Inputs follow the weights' device and dtype, so float32 CPU audio works with a model
+        # moved to CUDA or cast to bfloat16; outputs come back on that device, in that dtype.
+        weight = self.feature_projection.projection.weight
         if bool((lengths < 0).any()) or bool((lengths > audio.size(1)).any()):
             raise ValueError("audiomap: lengths must lie in [0, audio.size(1)]")
-        x = audio.to(self.feature_projection.projection.weight.dtype)
+        lengths = lengths.to(device=weight.device, dtype=torch.long)
+        x = audio.to(device=weight.device, dtype=weight.dtype)
         if x.size(1) < self.min_samples:
             x = F.pad(x, [0, self.min_samples - x.size(1)])
         feats, frame_lengths = self.feature_extractor(x, lengths)
