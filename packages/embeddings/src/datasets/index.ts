@@ -1,0 +1,24 @@
+/** Dataset sources: each streams `AudioRecord`s in a deterministic order. */
+export { AUDIO_EXTENSIONS, isAudioFile } from "./files.js";
+export { folderSource } from "./folder.js";
+export { type ManifestOptions, manifestSource } from "./manifest.js";
+export { MINDS14_INTENTS, type Minds14Options, minds14Source } from "./minds14.js";
+export {
+  type DatasetKind,
+  detectKind,
+  type OpenDatasetOptions,
+  type OpenedDataset,
+  openDataset,
+} from "./open.js";
+export { type ParquetOptions, parquetSource } from "./parquet.js";
+export {
+  type SpeechCommandsOptions,
+  type SpeechCommandsSplit,
+  speechCommandsSource,
+} from "./speech-commands.js";
+export {
+  type AudioRecord,
+  DatasetError,
+  type MetadataValue,
+  type RecordSource,
+} from "./types.js";

@@ -1,0 +1,28 @@
+/** The record every dataset source yields. */
+
+/** A metadata value: what survives a round trip through Parquet, CSV and JSON. */
+export type MetadataValue = string | number | boolean | null;
+
+/** Where a record's audio is: a file, or encoded bytes (Parquet) with the path they came from. */
+export type RecordSource = { path: string } | { bytes: Uint8Array; path?: string };
+
+/** One input clip. */
+export interface AudioRecord {
+  /** Stable id: the path relative to the dataset root (plus `#row` for Parquet rows). */
+  id: string;
+  source: RecordSource;
+  label?: string;
+  /** Every other column or layout fact, e.g. speaker_id, split, transcription. */
+  metadata: Record<string, MetadataValue>;
+}
+
+/** A failure to read a dataset's layout or index files (not an audio decoding error). */
+export class DatasetError extends Error {
+  /** `ERR_DATASET_LAYOUT` (unrecognised or inconsistent layout) or `ERR_DATASET_FORMAT`. */
+  readonly code: "ERR_DATASET_LAYOUT" | "ERR_DATASET_FORMAT";
+  constructor(code: DatasetError["code"], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "DatasetError";
+    this.code = code;
+  }
+}
