@@ -344,7 +344,7 @@ export interface NativeModelRuntime {
 // The addon
 // ---------------------------------------------------------------------------------------------
 
-export interface NativeAddon extends NativeCompute, NativeAudio {
+export interface NativeAddon extends NativeCompute, NativeAudio, NativeModelRuntime {
   buildInfo(): NativeBuildInfo;
   devstats: NativeDevStats;
 }

@@ -1,19 +1,60 @@
-export type { NativeBuildInfo, NativeDType, NativeTensor } from "./binding.js";
-export { native } from "./binding.js";
-export type { CudaMemoryStats, NativeDevStats } from "./binding.js";
-export type {
-  NativeCompute,
-  NativeDistanceOptions,
-  NativeKmeansOptions,
-  NativeKmeansResult,
-  NativeKnnOptions,
-  NativeKnnResult,
-} from "./binding.js";
 export type {
   AudioErrorCode,
+  CudaMemoryStats,
   NativeAudio,
   NativeAudioInfo,
   NativeAudioReader,
   NativeAudioSource,
+  NativeBuildInfo,
+  NativeCompute,
   NativeDecodedAudio,
+  NativeDeviceInfo,
+  NativeDevStats,
+  NativeDistanceOptions,
+  NativeDType,
+  NativeForwardInput,
+  NativeForwardOptions,
+  NativeForwardResult,
+  NativeKmeansOptions,
+  NativeKmeansResult,
+  NativeKnnOptions,
+  NativeKnnResult,
+  NativeModel,
+  NativeModelLoadOptions,
+  NativeTensor,
 } from "./binding.js";
+export { native } from "./binding.js";
+export {
+  type Device,
+  type DeviceInfo,
+  type DeviceRequest,
+  resolveDevice,
+  type SupportedDevices,
+  supportedDevices,
+} from "./devices.js";
+export {
+  AudiomapError,
+  type AudiomapErrorCode,
+  DeviceError,
+  DisposedError,
+  DTypeError,
+  InputShapeError,
+  InvalidArgumentError,
+  ModelLoadError,
+  NativeError,
+  OutOfMemoryError,
+} from "./errors.js";
+export {
+  type ForwardInput,
+  type ForwardOptions,
+  type ForwardOutput,
+  type ForwardResult,
+  type LoadModelOptions,
+  loadModel,
+  Model,
+  type ModelDType,
+  type PoolMode,
+} from "./model.js";
+export { type ModelInfo, receptiveField } from "./model_info.js";
+export { row, type Tensor } from "./tensor.js";
+export { defaultThreads, getThreads, setThreads } from "./threads.js";

@@ -1,0 +1,272 @@
+/**
+ * `loadModel` and `Model`: an exported Wav2Vec2-Conformer TorchScript file, run by LibTorch
+ * off the main thread.
+ */
+import { resolve as resolvePath } from "node:path";
+import { type NativeForwardResult, type NativeModel, native } from "./binding.js";
+import { type DeviceRequest, resolveDevice } from "./devices.js";
+import {
+  callSite,
+  DisposedError,
+  fromNative,
+  InputShapeError,
+  InvalidArgumentError,
+} from "./errors.js";
+import { type ModelInfo, parseModelInfo } from "./model_info.js";
+import { SerialQueue } from "./serial_queue.js";
+import type { Tensor } from "./tensor.js";
+import { ensureThreads } from "./threads.js";
+
+/** Precision of weights and compute. float16 needs a CUDA device. */
+export type ModelDType = "float32" | "float16" | "bfloat16";
+
+/** Options of `loadModel`. */
+export interface LoadModelOptions {
+  /** Where to run. Default "auto" (cuda:0 when usable, else cpu). */
+  device?: DeviceRequest;
+  /**
+   * Weights are converted to this dtype at load time and inputs per call; pooling runs in
+   * float32 and every output is float32. Default "float32".
+   */
+  dtype?: ModelDType;
+  /**
+   * Intra-op threads of this model's forward calls. Default 0: the process setting
+   * (`setThreads`, which defaults to OMP_NUM_THREADS or `os.availableParallelism()`).
+   */
+  threads?: number;
+}
+
+/** A batch of clips, row-major [batch, length], each zero-padded after its own length. */
+export interface ForwardInput {
+  /**
+   * batch*length samples at `info.samplingRate`, already normalised when `info.doNormalize`.
+   * The addon copies it when the call starts running.
+   */
+  audio: Float32Array;
+  batch: number;
+  length: number;
+  /** Valid samples per clip, each in [info.minSamples, length]. Default: all `length`. */
+  lengths?: ArrayLike<number> | BigInt64Array;
+}
+
+/** Which outputs `forward` returns. */
+export type ForwardOutput = "pooled" | "hidden" | "logits";
+
+/**
+ * Pooling over each clip's valid frames: "mean"; "meanstd" (mean and population standard
+ * deviation concatenated, 2H wide); "max".
+ */
+export type PoolMode = "mean" | "meanstd" | "max";
+
+/** Options of `Model.forward`. */
+export interface ForwardOptions {
+  /** Outputs to compute and copy back. Default ["pooled"]. */
+  outputs?: ForwardOutput[];
+  /**
+   * Hidden states to return or pool, Hugging Face indexing: 0 = encoder input, i = output of
+   * layer i, negative counts from the end (-1 = final output). Default [-1].
+   */
+  layers?: number[];
+  /** Pooling of `pooled`. Default "mean". */
+  pool?: PoolMode;
+  /** Rejects with the signal's reason if it aborts before the call starts. Default none. */
+  signal?: AbortSignal;
+}
+
+/** Outputs of `forward`; every tensor is float32. */
+export interface ForwardResult {
+  /** [layers.length, batch, D], D = hiddenSize (2*hiddenSize for "meanstd"). */
+  pooled?: Tensor;
+  /** [layers.length, batch, frames, hiddenSize]; frames past frameLengths[i] are padding. */
+  hidden?: Tensor;
+  /** [batch, labels.length]; only when asked for and the model has a head. */
+  logits?: Tensor;
+  /** Valid frames per clip. */
+  frameLengths: Int32Array;
+}
+
+const outputNames: readonly ForwardOutput[] = ["pooled", "hidden", "logits"];
+const poolModes: readonly PoolMode[] = ["mean", "meanstd", "max"];
+const dtypes: readonly ModelDType[] = ["float32", "float16", "bfloat16"];
+
+/** A loaded model. Create it with `loadModel`. */
+export class Model implements AsyncDisposable {
+  /** The file's metadata (audiomap.json), camelCased. */
+  readonly info: ModelInfo;
+  /** Absolute path of the file. */
+  readonly path: string;
+  readonly #native: NativeModel;
+  readonly #queue = new SerialQueue();
+
+  /** @internal Use `loadModel`. */
+  constructor(nativeModel: NativeModel, info: ModelInfo, path: string) {
+    this.#native = nativeModel;
+    this.info = info;
+    this.path = path;
+  }
+
+  /** The resolved device: "cpu" or "cuda:N". */
+  get device(): string {
+    return this.#native.device;
+  }
+
+  get dtype(): ModelDType {
+    return this.#native.dtype;
+  }
+
+  /** Bytes of parameters and buffers. */
+  get parameterBytes(): number {
+    return this.#native.parameterBytes;
+  }
+
+  /** True after `dispose()`. */
+  get disposed(): boolean {
+    return this.#native.disposed;
+  }
+
+  /**
+   * Runs the model on a batch. Calls on one model run one after another, in call order.
+   * @throws InputShapeError, InvalidArgumentError, DisposedError, OutOfMemoryError,
+   *   DTypeError, NativeError (as a rejected promise, never synchronously).
+   * @example
+   * const { pooled } = await model.forward({ audio, batch: 2, length: 16000 });
+   * row(pooled!, 0, 1); // clip 1's embedding from the last layer
+   */
+  forward(input: ForwardInput, options: ForwardOptions = {}): Promise<ForwardResult> {
+    const site = callSite(this.forward);
+    return this.#queue
+      .run(() => {
+        if (this.disposed) {
+          throw new DisposedError("ERR_MODEL_DISPOSED", "the model is disposed; load it again");
+        }
+        return this.#native.forward(input, this.#nativeOptions(input, options));
+      }, options.signal)
+      .then(toResult, (error: unknown) => {
+        throw fromNative(error, site);
+      });
+  }
+
+  /**
+   * Frees the model's memory now. Idempotent. A call already running finishes normally;
+   * calls still queued reject with DisposedError.
+   */
+  dispose(): void {
+    this.#native.dispose();
+  }
+
+  /** Waits for queued calls to settle, then disposes (`await using model = ...`). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.#queue.drain();
+    this.dispose();
+  }
+
+  #nativeOptions(input: ForwardInput, options: ForwardOptions) {
+    const outputs = options.outputs ?? ["pooled"];
+    const layers = options.layers ?? [-1];
+    const pool = options.pool ?? "mean";
+    if (!Array.isArray(outputs) || outputs.some((o) => !outputNames.includes(o))) {
+      throw new InvalidArgumentError(
+        "ERR_INVALID_ARG_TYPE",
+        `options.outputs must list some of ${outputNames.join(", ")}; got ${JSON.stringify(outputs)}`,
+      );
+    }
+    if (!poolModes.includes(pool)) {
+      throw new InvalidArgumentError(
+        "ERR_INVALID_ARG_TYPE",
+        `options.pool must be one of ${poolModes.join(", ")}; got ${JSON.stringify(pool)}`,
+      );
+    }
+    const n = this.info.numHiddenStates;
+    if (!Array.isArray(layers) || layers.length === 0) {
+      throw new InvalidArgumentError("ERR_INVALID_ARG_TYPE", "options.layers must be non-empty");
+    }
+    layers.forEach((layer, i) => {
+      if (!Number.isInteger(layer) || layer < -n || layer >= n) {
+        throw new InputShapeError(
+          "ERR_INPUT_SHAPE",
+          `options.layers[${i}]=${layer} is out of range [${-n}, ${n - 1}] for a model with ` +
+            `${n} hidden states`,
+        );
+      }
+    });
+    this.#checkMinimumLength(input);
+    return {
+      layers,
+      pool,
+      pooled: outputs.includes("pooled"),
+      hidden: outputs.includes("hidden"),
+      logits: outputs.includes("logits"),
+    };
+  }
+
+  // Clips shorter than the feature encoder's receptive field yield no frame at all.
+  #checkMinimumLength(input: ForwardInput): void {
+    const min = this.info.minSamples;
+    const lengths = input?.lengths ?? [input?.length];
+    for (let i = 0; i < lengths.length; i++) {
+      const value = Number(lengths[i]);
+      if (Number.isFinite(value) && value >= 1 && value < min) {
+        const what = input.lengths ? `input.lengths[${i}]` : "input.length";
+        throw new InputShapeError(
+          "ERR_INPUT_SHAPE",
+          `${what}=${value} is shorter than the model's receptive field (${min} samples)`,
+        );
+      }
+    }
+  }
+}
+
+function toResult(result: NativeForwardResult): ForwardResult {
+  const out: ForwardResult = { frameLengths: result.frameLengths };
+  if (result.pooled) out.pooled = result.pooled;
+  if (result.hidden) out.hidden = result.hidden;
+  if (result.logits) out.logits = result.logits;
+  return out;
+}
+
+/**
+ * Loads an exported model (tools/export) off the main thread.
+ * @throws ModelLoadError (ERR_MODEL_NOT_FOUND | ERR_MODEL_INVALID | ERR_MODEL_SIGNATURE),
+ *   DeviceError, DTypeError, OutOfMemoryError.
+ * @example
+ * await using model = await loadModel("fixtures/tiny.pt", { device: "cpu" });
+ * console.log(model.info.hiddenSize, model.info.labels);
+ */
+export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<Model> {
+  const site = callSite(loadModel);
+  const dtype = options.dtype ?? "float32";
+  const threads = options.threads ?? 0;
+  if (typeof path !== "string" || path.length === 0) {
+    throw new InvalidArgumentError(
+      "ERR_INVALID_ARG_TYPE",
+      "loadModel(path): path must be a string",
+    );
+  }
+  if (!dtypes.includes(dtype)) {
+    throw new InvalidArgumentError(
+      "ERR_INVALID_ARG_TYPE",
+      `options.dtype must be one of ${dtypes.join(", ")}; got ${JSON.stringify(dtype)}`,
+    );
+  }
+  if (!Number.isInteger(threads) || threads < 0) {
+    throw new InvalidArgumentError(
+      "ERR_INVALID_ARG_TYPE",
+      `options.threads must be a non-negative integer; got ${threads}`,
+    );
+  }
+  const device = resolveDevice(options.device ?? "auto");
+  ensureThreads();
+  const absolute = resolvePath(path);
+  let nativeModel: NativeModel;
+  try {
+    nativeModel = await native().Model.load(absolute, { device, dtype, threads });
+  } catch (error) {
+    throw fromNative(error, site);
+  }
+  try {
+    return new Model(nativeModel, parseModelInfo(nativeModel.metadata, absolute), absolute);
+  } catch (error) {
+    nativeModel.dispose();
+    throw error;
+  }
+}

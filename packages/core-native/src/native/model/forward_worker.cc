@@ -1,0 +1,272 @@
+#include "model/forward_worker.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "model/device.h"
+#include "model/tensor_js.h"
+
+#ifdef AUDIOMAP_WITH_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAGuard.h>
+#endif
+
+namespace audiomap::model {
+namespace {
+
+// Largest integer a double holds exactly; sizes beyond it are certainly wrong.
+constexpr double kMaxSafe = 9007199254740991.0;
+
+int64_t PositiveInt(Napi::Env env, const Napi::Object &object, const char *key) {
+  Napi::Value value = object.Get(key);
+  if (!value.IsNumber()) {
+    throw MakeTypeError(env, std::string("input.") + key + " must be a number");
+  }
+  double v = value.As<Napi::Number>().DoubleValue();
+  if (!(v >= 1 && v <= kMaxSafe) || std::floor(v) != v) {
+    throw MakeRangeError(env, std::string("input.") + key + "=" + std::to_string(v) +
+                                  " must be a positive integer");
+  }
+  return static_cast<int64_t>(v);
+}
+
+// Element i of an Array, Int32Array, Uint32Array, Float64Array or BigInt64Array as a double.
+double LengthAt(Napi::Env env, const Napi::Value &lengths, uint32_t i) {
+  if (lengths.IsTypedArray()) {
+    Napi::TypedArray typed = lengths.As<Napi::TypedArray>();
+    switch (typed.TypedArrayType()) {
+      case napi_int32_array: return lengths.As<Napi::Int32Array>()[i];
+      case napi_uint32_array: return lengths.As<Napi::Uint32Array>()[i];
+      case napi_float64_array: return lengths.As<Napi::Float64Array>()[i];
+      case napi_bigint64_array:
+        return static_cast<double>(lengths.As<Napi::BigInt64Array>()[i]);
+      default: break;
+    }
+  } else {
+    Napi::Value v = lengths.As<Napi::Array>().Get(i);
+    if (v.IsNumber()) return v.As<Napi::Number>().DoubleValue();
+  }
+  throw MakeTypeError(env, "input.lengths[" + std::to_string(i) + "] must be a number");
+}
+
+std::vector<int64_t> ParseLengths(Napi::Env env, const Napi::Object &input, int64_t batch,
+                                  int64_t length) {
+  Napi::Value lengths = input.Get("lengths");
+  if (lengths.IsUndefined() || lengths.IsNull()) return std::vector<int64_t>(batch, length);
+  bool typed = lengths.IsTypedArray();
+  if (!typed && !lengths.IsArray()) {
+    throw MakeTypeError(env,
+                        "input.lengths must be an Array, Int32Array or BigInt64Array of sample "
+                        "counts");
+  }
+  uint32_t count = typed ? static_cast<uint32_t>(lengths.As<Napi::TypedArray>().ElementLength())
+                         : lengths.As<Napi::Array>().Length();
+  if (count != batch) {
+    throw MakeRangeError(env, "input.lengths has " + std::to_string(count) +
+                                  " entries, expected batch=" + std::to_string(batch));
+  }
+  std::vector<int64_t> out(batch);
+  for (uint32_t i = 0; i < count; ++i) {
+    double v = LengthAt(env, lengths, i);
+    std::string at = "input.lengths[" + std::to_string(i) + "]=" + std::to_string(v);
+    if (!(v >= 1) || std::floor(v) != v) {
+      throw MakeRangeError(env, at + " must be a positive integer");
+    }
+    if (v > static_cast<double>(length)) {
+      throw MakeRangeError(env, at + " exceeds length=" + std::to_string(length));
+    }
+    out[i] = static_cast<int64_t>(v);
+  }
+  return out;
+}
+
+std::vector<int64_t> ParseLayers(Napi::Env env, const Napi::Object &options) {
+  Napi::Value value = options.Get("layers");
+  if (!value.IsArray()) throw MakeTypeError(env, "options.layers must be an array of integers");
+  Napi::Array layers = value.As<Napi::Array>();
+  if (layers.Length() == 0) throw MakeRangeError(env, "options.layers must not be empty");
+  std::vector<int64_t> out;
+  for (uint32_t i = 0; i < layers.Length(); ++i) {
+    Napi::Value v = layers.Get(i);
+    double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : NAN;
+    if (std::floor(d) != d || std::fabs(d) > 1e6) {
+      throw MakeTypeError(env, "options.layers[" + std::to_string(i) + "] must be an integer");
+    }
+    out.push_back(static_cast<int64_t>(d));
+  }
+  return out;
+}
+
+bool Flag(const Napi::Object &options, const char *key, bool fallback) {
+  Napi::Value v = options.Get(key);
+  return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : fallback;
+}
+
+torch::Tensor Need(const c10::Dict<c10::IValue, c10::IValue> &dict, const char *key) {
+  auto it = dict.find(key);
+  if (it == dict.end() || !it->value().isTensor()) {
+    throw CodedError(code::kModelSignature,
+                     std::string("the model's forward returned no tensor '") + key + "'");
+  }
+  return it->value().toTensor();
+}
+
+}  // namespace
+
+ForwardRequest ParseForwardRequest(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    throw MakeTypeError(env, "forward(input, options): input must be an object");
+  }
+  Napi::Object input = info[0].As<Napi::Object>();
+  Napi::Object options =
+      info.Length() > 1 && info[1].IsObject() ? info[1].As<Napi::Object>() : Napi::Object::New(env);
+
+  Napi::Value audio = input.Get("audio");
+  if (!audio.IsTypedArray() ||
+      audio.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throw MakeTypeError(env, "input.audio must be a Float32Array");
+  }
+  Napi::Float32Array samples = audio.As<Napi::Float32Array>();
+  int64_t batch = PositiveInt(env, input, "batch");
+  int64_t length = PositiveInt(env, input, "length");
+  if (static_cast<double>(samples.ElementLength()) != static_cast<double>(batch) * length) {
+    throw MakeRangeError(env, "input.audio has " + std::to_string(samples.ElementLength()) +
+                                  " samples but batch*length = " + std::to_string(batch) + "*" +
+                                  std::to_string(length) + " = " +
+                                  std::to_string(batch * length));
+  }
+
+  ForwardRequest request;
+  request.lengths = ParseLengths(env, input, batch, length);
+  request.layers = ParseLayers(env, options);
+  request.pooled = Flag(options, "pooled", true);
+  request.hidden = Flag(options, "hidden", false);
+  request.logits = Flag(options, "logits", false);
+  Napi::Value pool = options.Get("pool");
+  std::string poolName = pool.IsString() ? pool.As<Napi::String>().Utf8Value() : "mean";
+  if (!ParsePoolMode(poolName, &request.pool)) {
+    throw MakeTypeError(env, "options.pool must be 'mean', 'meanstd' or 'max', got '" +
+                                 poolName + "'");
+  }
+  // A copy, so that the caller may reuse or transfer its buffer while the call runs.
+  request.audio = torch::empty({batch, length}, torch::kFloat);
+  std::memcpy(request.audio.data_ptr<float>(), samples.Data(),
+              static_cast<size_t>(batch * length) * sizeof(float));
+  return request;
+}
+
+ForwardWorker::ForwardWorker(Napi::Env env, Napi::Reference<Napi::Object> *owner,
+                             std::shared_ptr<LoadedModel> state,
+                             std::shared_ptr<torch::jit::Module> module, ForwardRequest request)
+    : PromiseWorker(env, "audiomap:forward"),
+      owner_(owner),
+      state_(std::move(state)),
+      module_(std::move(module)),
+      request_(std::move(request)) {
+  owner_->Ref();
+}
+
+ForwardWorker::~ForwardWorker() { owner_->Unref(); }
+
+void ForwardWorker::Execute() {
+  Guard("forward", [this] {
+    // Per-thread settings: the guard, the thread count and the device/stream apply to this
+    // threadpool thread only.
+    c10::InferenceMode inference;
+    ApplyThreads(state_->threads);
+    std::lock_guard<std::mutex> run(state_->runMutex);
+#ifdef AUDIOMAP_WITH_CUDA
+    std::optional<c10::cuda::CUDAGuard> deviceGuard;
+    std::optional<c10::cuda::CUDAStreamGuard> streamGuard;
+    if (state_->device.is_cuda()) {
+      deviceGuard.emplace(state_->device);
+      if (state_->stream) streamGuard.emplace(*state_->stream);
+    }
+    try {
+      Run();
+    } catch (const c10::OutOfMemoryError &) {
+      // Give the cached blocks back so that a smaller retry can succeed.
+      c10::cuda::CUDACachingAllocator::emptyCache();
+      throw;
+    }
+#else
+    Run();
+#endif
+  });
+}
+
+void ForwardWorker::Run() {
+  const torch::Device device = state_->device;
+  const int64_t batch = request_.audio.size(0);
+  torch::Tensor audio = request_.audio.to(device, state_->dtype);
+  torch::Tensor lengths = torch::tensor(request_.lengths, torch::kLong).to(device);
+  c10::List<int64_t> layers(request_.layers);
+  c10::IValue out = module_->forward({audio, lengths, layers});
+  if (!out.isGenericDict()) {
+    throw CodedError(code::kModelSignature,
+                     std::string("the model's forward returned ") + out.tagKind() +
+                         ", expected Dict[str, Tensor]");
+  }
+  auto dict = out.toGenericDict();
+  torch::Tensor hidden = Need(dict, "hidden_states");
+  torch::Tensor frames = Need(dict, "frame_lengths").to(torch::kLong);
+  const int64_t nLayers = static_cast<int64_t>(request_.layers.size());
+  if (hidden.dim() != 4 || hidden.size(0) != nLayers || hidden.size(1) != batch ||
+      frames.dim() != 1 || frames.size(0) != batch) {
+    throw CodedError(code::kModelSignature,
+                     "the model returned hidden_states " + c10::str(hidden.sizes()) +
+                         " and frame_lengths " + c10::str(frames.sizes()) + ", expected [" +
+                         std::to_string(nLayers) + ", " + std::to_string(batch) +
+                         ", F, H] and [" + std::to_string(batch) + "]");
+  }
+  frameLengths_ = frames.to(torch::kCPU).to(torch::kInt).contiguous();
+  const int32_t *counts = frameLengths_.data_ptr<int32_t>();
+  for (int64_t i = 0; i < batch; ++i) {
+    if (counts[i] < 1 || counts[i] > hidden.size(2)) {
+      throw CodedError(code::kInputShape,
+                       "input.lengths[" + std::to_string(i) + "]=" +
+                           std::to_string(request_.lengths[i]) + " yields " +
+                           std::to_string(counts[i]) +
+                           " frames; a clip must be at least one receptive field long");
+    }
+  }
+  if (request_.pooled) {
+    pooled_ = PoolFrames(hidden, frames, request_.pool).to(torch::kCPU);
+  }
+  if (request_.hidden) hidden_ = hidden.to(torch::kCPU, torch::kFloat);
+  if (request_.logits) {
+    auto it = dict.find("logits");
+    if (it != dict.end() && it->value().isTensor()) {
+      logits_ = it->value().toTensor().to(torch::kCPU, torch::kFloat);
+    }
+  }
+}
+
+void ForwardWorker::OnOK() {
+  try {
+    deferred_.Resolve(Result());
+  } catch (const Napi::Error &error) {
+    deferred_.Reject(error.Value());
+  }
+}
+
+Napi::Object ForwardWorker::Result() {
+  Napi::Env env = Env();
+  Napi::Object result = Napi::Object::New(env);
+  const size_t batch = static_cast<size_t>(frameLengths_.numel());
+  Napi::Int32Array frames = Napi::Int32Array::New(env, batch);
+  std::memcpy(frames.Data(), frameLengths_.data_ptr<int32_t>(), batch * sizeof(int32_t));
+  result.Set("frameLengths", frames);
+  if (pooled_.defined()) result.Set("pooled", TensorToJs(env, pooled_));
+  if (hidden_.defined()) result.Set("hidden", TensorToJs(env, hidden_));
+  if (logits_.defined()) result.Set("logits", TensorToJs(env, logits_));
+  return result;
+}
+
+}  // namespace audiomap::model

@@ -1,0 +1,56 @@
+// The native state behind one JS Model: the TorchScript module and how to run it.
+#pragma once
+
+#include <torch/script.h>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#ifdef AUDIOMAP_WITH_CUDA
+#include <c10/cuda/CUDAStream.h>
+#endif
+
+namespace audiomap::model {
+
+struct LoadedModel {
+  /// Null once disposed. A forward in flight holds its own reference, so disposing while it
+  /// runs frees the module only when that forward has finished.
+  std::shared_ptr<torch::jit::Module> module;
+  torch::Device device{torch::kCPU};
+  torch::ScalarType dtype = torch::kFloat;
+  /// The audiomap.json stored in the file, verbatim (parsed and checked in TypeScript).
+  std::string metadata;
+  /// Bytes of parameters and buffers, reported to V8 as external memory.
+  int64_t parameterBytes = 0;
+  /// Intra-op threads for this model's forward calls; 0 = the process setting.
+  int threads = 0;
+  /// Guards `module` (taking a reference versus disposing).
+  std::mutex stateMutex;
+  /// Serialises forward calls on this model; TypeScript queues them too, so this is only a
+  /// safety net and never holds a threadpool thread for long.
+  std::mutex runMutex;
+#ifdef AUDIOMAP_WITH_CUDA
+  /// One stream per model, so models on the same GPU do not serialise on the default stream.
+  std::optional<c10::cuda::CUDAStream> stream;
+#endif
+
+  /// The module, or null when disposed.
+  std::shared_ptr<torch::jit::Module> Acquire() {
+    std::lock_guard<std::mutex> lock(stateMutex);
+    return module;
+  }
+  /// Drops the module; returns true the first time only.
+  bool Release() {
+    std::lock_guard<std::mutex> lock(stateMutex);
+    if (!module) return false;
+    module.reset();
+    return true;
+  }
+};
+
+/// "float32" | "float16" | "bfloat16".
+const char *DTypeName(torch::ScalarType dtype);
+
+}  // namespace audiomap::model

@@ -1,0 +1,150 @@
+// Forward runs off the main thread; concurrent calls are safe and correct; dispose() is safe
+// to call at any time.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DisposedError, loadModel, type Model } from "../src/index.js";
+import { fixture, makeAudio, maxAbsDiff, padAfter } from "./helpers/fixtures.js";
+
+let model: Model;
+beforeAll(async () => {
+  model = await loadModel(fixture("tiny.pt"), { device: "cpu" });
+});
+afterAll(() => model.dispose());
+
+describe("event loop", () => {
+  it("keeps ticking while a long forward runs", async () => {
+    const batch = 4;
+    const length = 16000 * 4;
+    const audio = makeAudio(batch, length, 11);
+    await model.forward({ audio, batch, length }); // JIT profiling runs
+    let ticks = 0;
+    let last = performance.now();
+    let maxGap = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      maxGap = Math.max(maxGap, now - last);
+      last = now;
+      ticks++;
+    }, 2);
+    const start = performance.now();
+    await model.forward({ audio, batch, length }, { outputs: ["pooled"] });
+    const elapsed = performance.now() - start;
+    clearInterval(timer);
+    console.log(
+      `forward ${elapsed.toFixed(0)} ms, ${ticks} ticks, max gap ${maxGap.toFixed(1)} ms`,
+    );
+    // The call must be long enough for the test to mean something.
+    expect(elapsed).toBeGreaterThan(150);
+    expect(ticks).toBeGreaterThan(elapsed / 25);
+    expect(maxGap).toBeLessThan(elapsed / 3);
+  });
+});
+
+describe("concurrency", () => {
+  it("8 concurrent forwards equal the sequential results", async () => {
+    const length = 8000;
+    const inputs = Array.from({ length: 8 }, (_, i) => {
+      const lengths = [length - 500 * i, 4000 + 300 * i];
+      return {
+        audio: padAfter(makeAudio(2, length, 100 + i), length, lengths),
+        batch: 2,
+        length,
+        lengths,
+      };
+    });
+    const options = { outputs: ["pooled", "logits"] as ("pooled" | "logits")[], layers: [1, -1] };
+    const sequential = [];
+    for (const input of inputs) sequential.push(await model.forward(input, options));
+    const concurrent = await Promise.all(inputs.map((input) => model.forward(input, options)));
+    concurrent.forEach((out, i) => {
+      expect(maxAbsDiff(out.pooled!.data, sequential[i]!.pooled!.data)).toBe(0);
+      expect(maxAbsDiff(out.logits!.data, sequential[i]!.logits!.data)).toBe(0);
+      expect(out.frameLengths).toEqual(sequential[i]!.frameLengths);
+    });
+    // The inputs differ, so equal outputs across inputs would mean a mix-up.
+    expect(maxAbsDiff(concurrent[0]!.pooled!.data, concurrent[1]!.pooled!.data)).toBeGreaterThan(
+      1e-4,
+    );
+  });
+
+  it("does not occupy libuv's threadpool with waiting calls", async () => {
+    const batch = 4;
+    const length = 16000 * 6;
+    const audio = makeAudio(batch, length, 5);
+    let start = performance.now();
+    await model.forward({ audio, batch, length });
+    const single = performance.now() - start;
+    expect(single).toBeGreaterThan(60); // long enough to tell "waited for a forward" apart
+    const calls = Array.from({ length: 8 }, () => model.forward({ audio, batch, length }));
+    // Threadpool work queued after 8 forwards still runs at once: only one forward occupies
+    // a thread. Had all 8 been handed to libuv, the stats would wait for forwards to finish.
+    const { stat } = await import("node:fs/promises");
+    start = performance.now();
+    await Promise.all(Array.from({ length: 8 }, () => stat(fixture("tiny.pt"))));
+    const fsTime = performance.now() - start;
+    await Promise.all(calls);
+    console.log(
+      `one forward ${single.toFixed(0)} ms; fs.stat x8 ${fsTime.toFixed(1)} ms while queued`,
+    );
+    expect(fsTime).toBeLessThan(single / 2);
+  });
+});
+
+describe("dispose", () => {
+  it("a call in flight resolves correctly when the model is disposed under it", async () => {
+    const batch = 2;
+    const length = 16000;
+    const audio = makeAudio(batch, length, 21);
+    const own = await loadModel(fixture("tiny.pt"), { device: "cpu" });
+    const expected = await own.forward({ audio, batch, length }, { outputs: ["pooled"] });
+    const inFlight = own.forward({ audio, batch, length }, { outputs: ["pooled"] });
+    const queued = own.forward({ audio, batch, length }, { outputs: ["pooled"] });
+    own.dispose();
+    own.dispose(); // idempotent
+    expect(own.disposed).toBe(true);
+    const out = await inFlight;
+    expect(maxAbsDiff(out.pooled!.data, expected.pooled!.data)).toBe(0);
+    await expect(queued).rejects.toBeInstanceOf(DisposedError);
+  });
+
+  it("calls after dispose reject with DisposedError (ERR_MODEL_DISPOSED)", async () => {
+    const own = await loadModel(fixture("tiny.pt"), { device: "cpu" });
+    own.dispose();
+    const error = await own
+      .forward({ audio: makeAudio(1, 16000), batch: 1, length: 16000 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DisposedError);
+    expect(error).toMatchObject({ code: "ERR_MODEL_DISPOSED" });
+    // The stack points at this test, not at the addon's internals.
+    expect((error as Error).stack).toContain("model.concurrency.test.ts");
+  });
+
+  it("Symbol.asyncDispose waits for queued calls, then disposes", async () => {
+    const audio = makeAudio(1, 16000);
+    let pending: Promise<unknown>[] = [];
+    let handle: Model | undefined;
+    {
+      await using own = await loadModel(fixture("tiny.pt"), { device: "cpu" });
+      handle = own;
+      pending = [1, 2, 3].map(() => own.forward({ audio, batch: 1, length: 16000 }));
+    }
+    expect(handle.disposed).toBe(true);
+    const settled = await Promise.allSettled(pending);
+    expect(settled.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
+  });
+
+  it("an aborted signal rejects a call before it starts", async () => {
+    const controller = new AbortController();
+    controller.abort(new Error("stop"));
+    const audio = makeAudio(1, 16000);
+    await expect(
+      model.forward({ audio, batch: 1, length: 16000 }, { signal: controller.signal }),
+    ).rejects.toThrow("stop");
+    // A queued call aborted while waiting rejects at once; the running one completes.
+    const second = new AbortController();
+    const running = model.forward({ audio, batch: 1, length: 16000 });
+    const waiting = model.forward({ audio, batch: 1, length: 16000 }, { signal: second.signal });
+    second.abort(new Error("later"));
+    await expect(waiting).rejects.toThrow("later");
+    await expect(running).resolves.toHaveProperty("pooled");
+  });
+});
