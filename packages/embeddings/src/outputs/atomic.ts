@@ -1,6 +1,6 @@
 /** Atomic file finalisation: write beside the target, flush to disk, then rename over it. */
 import { randomBytes } from "node:crypto";
-import { open, rename, rm } from "node:fs/promises";
+import { open, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /** A temporary path in the same folder as `target`, so the final rename is atomic. */
@@ -50,4 +50,15 @@ export async function writeTextAtomic(target: string, text: string): Promise<voi
       await fh.close();
     }
   });
+}
+
+/** Deletes temp files that a killed writer left beside `target`. */
+export async function removeStaleTemps(target: string): Promise<void> {
+  const prefix = `.${basename(target)}.tmp-`;
+  const names = await readdir(dirname(target)).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((n) => n.startsWith(prefix))
+      .map((n) => rm(join(dirname(target), n), { force: true, recursive: true })),
+  );
 }

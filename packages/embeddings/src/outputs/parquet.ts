@@ -72,7 +72,8 @@ export function batchToArrow(schema: OutputSchema, batch: RowBatch): arrow.Table
 
 /**
  * Writes batches to a Parquet file at `path`, atomically (temp file + rename). Rows are
- * flushed as row groups of `rowGroupRows` (default 8192), which bounds the writer's memory. Compression: snappy (read by every Parquet reader).
+ * flushed as row groups of `rowGroupRows` (default 8192, or 256 with frames), which bounds
+ * the writer's memory. Compression: snappy (read by every Parquet reader).
  */
 export async function writeParquet(
   path: string,
@@ -117,7 +118,7 @@ export async function writeParquet(
     const props = new pq.WriterPropertiesBuilder()
       .setCompression(pq.Compression.SNAPPY)
       .setCreatedBy("audiomap")
-      .setMaxRowGroupSize(options.rowGroupRows ?? 8192)
+      .setMaxRowGroupSize(options.rowGroupRows ?? (schema.framesDim === undefined ? 8192 : 256))
       .build();
     try {
       const bytes = await pq.transformParquetStream(source, props);

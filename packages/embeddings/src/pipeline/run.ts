@@ -4,6 +4,7 @@
  * an error row.
  */
 import { existsSync } from "node:fs";
+import { removeStaleTemps } from "../outputs/atomic.js";
 import { type OutputSchema, SchemaBuilder } from "../outputs/columns.js";
 import { errorsPathFor, writeErrors } from "../outputs/errors.js";
 import { formatFromPath, type OutputFormat, writeOutput } from "../outputs/format.js";
@@ -110,6 +111,11 @@ export async function runEmbedding(
     options.resume ?? false,
   );
   const done = options.resume ? await store.doneIndices() : new Set<number>();
+  if (options.resume) {
+    // A kill during finalisation leaves temp files; the parts rebuild them.
+    for (const p of [options.output, errorsFile, `${options.output.replace(/\.npy$/, "")}.jsonl`])
+      await removeStaleTemps(p);
+  }
   const shard = options.shard;
   async function* indexed(): AsyncGenerator<IndexedRecord> {
     let k = 0;
