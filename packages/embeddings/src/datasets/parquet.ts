@@ -30,10 +30,13 @@ function commonFolder(files: string[]): string {
   return common;
 }
 
-/** HF stores ClassLabel names in the schema's "huggingface" metadata; map ints back to names. */
-function classNames(schema: arrow.Schema, column: string): string[] | null {
-  const raw = schema.metadata.get("huggingface");
-  if (!raw) return null;
+/**
+ * HF stores ClassLabel names in the "huggingface" key-value metadata of the file (pyarrow shows
+ * it as schema metadata); integer labels are mapped back to those names.
+ */
+function classNames(keyValues: Map<unknown, unknown>, column: string): string[] | null {
+  const raw = keyValues.get("huggingface");
+  if (typeof raw !== "string") return null;
   try {
     const feature = JSON.parse(raw)?.info?.features?.[column];
     return feature?._type === "ClassLabel" && Array.isArray(feature.names) ? feature.names : null;
@@ -91,7 +94,14 @@ export async function* parquetSource(
       });
     }
     try {
-      const groups = file.metadata().numRowGroups();
+      const metadata = file.metadata();
+      const groups = metadata.numRowGroups();
+      // pyarrow writes "huggingface" both as a file key-value and inside the Arrow schema;
+      // other writers (parquet-wasm) only in the Arrow schema.
+      const keyValues = new Map<unknown, unknown>([
+        ...metadata.fileMetadata().keyValueMetadata(),
+        ...file.schema().metadata(),
+      ]);
       let row = 0;
       for (let group = 0; group < groups; group++) {
         const table = await readRowGroup(file, group);
@@ -110,7 +120,7 @@ export async function* parquetSource(
               ? "label"
               : null
             : options.labelColumn;
-        const names = labelColumn ? classNames(table.schema, labelColumn) : null;
+        const names = labelColumn ? classNames(keyValues, labelColumn) : null;
         const labels = labelColumn ? table.getChild(labelColumn) : null;
         const others = table.schema.fields
           .map((f) => f.name)
