@@ -10,7 +10,7 @@
 #include "registry.h"
 
 #ifdef AUDIOMAP_WITH_CUDA
-#include <ATen/cuda/CUDAContext.h>
+#include <cuda_runtime_api.h>
 #endif
 
 namespace audiomap::model {
@@ -39,15 +39,20 @@ Napi::Value SupportedDevices(const Napi::CallbackInfo &info) {
         if (!torch::cuda::is_available()) return;
         int64_t count = static_cast<int64_t>(torch::cuda::device_count());
         for (int64_t i = 0; i < count; ++i) {
-          const cudaDeviceProp *prop = at::cuda::getDeviceProperties(i);
+          cudaDeviceProp prop{};
+          cudaError_t status = cudaGetDeviceProperties(&prop, static_cast<int>(i));
+          if (status != cudaSuccess) {
+            throw std::runtime_error(std::string("cudaGetDeviceProperties: ") +
+                                     cudaGetErrorString(status));
+          }
           Napi::Object d = Napi::Object::New(env);
           d.Set("device", "cuda:" + std::to_string(i));
           d.Set("type", "cuda");
           d.Set("index", static_cast<double>(i));
-          d.Set("name", prop->name);
-          d.Set("totalMemory", static_cast<double>(prop->totalGlobalMem));
+          d.Set("name", prop.name);
+          d.Set("totalMemory", static_cast<double>(prop.totalGlobalMem));
           d.Set("computeCapability",
-                std::to_string(prop->major) + "." + std::to_string(prop->minor));
+                std::to_string(prop.major) + "." + std::to_string(prop.minor));
           devices.Set(devices.Length(), d);
         }
       },
