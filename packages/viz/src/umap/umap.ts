@@ -6,6 +6,8 @@ import { UMAP } from "umap-js";
 import { type KnnMethod, knn, type Metric } from "../knn/knn.js";
 import { checkMatrix, rowViews, type Shape } from "../knn/matrix.js";
 import type { Labels } from "../metrics/labels.js";
+import { type FitParams, fitLayout, transformLayout } from "./engine.js";
+import type { NeighbourLists } from "./fuzzy-graph.js";
 import { seededRandom } from "./random.js";
 
 export interface UmapOptions {
@@ -32,6 +34,12 @@ export interface UmapOptions {
   nEpochs?: number;
   /** How the kNN graph is found. Default "auto" (exact up to 60,000 points). */
   knn?: KnnMethod;
+  /**
+   * Layout engine. "fast" (default): umap-js's algorithm re-implemented on typed arrays, the same
+   * layout as "umap-js" bit for bit, several times faster; its transform uses exact neighbours.
+   * "umap-js": the umap-js UMAP class itself, fed the same kNN graph.
+   */
+  engine?: "fast" | "umap-js";
   /** Device of the kNN search: "cpu" | "cuda" | "cuda:N". Default "cpu". */
   device?: string;
   /** Called after each block of epochs with (epochsDone, epochsTotal). */
@@ -44,9 +52,9 @@ export interface UmapOptions {
 export interface UmapModel {
   /**
    * Embeds new points (Float32Array [m, cols]) into the existing layout without moving it,
-   * using umap-js's transform. Returns Float32Array [m, nComponents].
+   * as umap-js's transform does. Returns Float32Array [m, nComponents].
    */
-  transform(points: Float32Array): Float32Array;
+  transform(points: Float32Array): Promise<Float32Array>;
 }
 
 export interface UmapResult {
@@ -92,61 +100,161 @@ export async function umap(
     method: options.knn ?? "auto",
     device: options.device ?? "cpu",
   });
-  const indices: number[][] = new Array(n);
-  const distances: number[][] = new Array(n);
-  const k = graph.k;
-  for (let i = 0; i < n; i++) {
-    const idx = [i];
-    const dist = [0];
-    for (let j = 0; j < k; j++) {
-      idx.push(graph.indices[i * k + j]!);
-      dist.push(graph.distances[i * k + j]!);
-    }
-    indices[i] = idx;
-    distances[i] = dist;
-  }
+  // Row i: the point itself (distance 0), then its nNeighbors - 1 nearest others.
+  const lists = withSelf(graph.indices, graph.distances, n, graph.k);
   const t1 = performance.now();
-
-  const layout = new UMAP({
+  const random = seededRandom(options.seed ?? 42);
+  const target = options.labels ? targetCodes(options.labels, n) : undefined;
+  const common = {
     nComponents,
-    nNeighbors,
     minDist: options.minDist ?? 0.1,
     spread: options.spread ?? 1,
-    random: seededRandom(options.seed ?? 42),
-    distanceFn: metric === "cosine" ? cosineDistance : euclideanDistance,
     ...(options.nEpochs !== undefined && { nEpochs: options.nEpochs }),
-  });
-  layout.setPrecomputedKNN(indices, distances);
-  if (options.labels)
-    layout.setSupervisedProjection(targetCodes(options.labels, n), {
-      ...(options.targetWeight !== undefined && { targetWeight: options.targetWeight }),
-    });
-  // Rows are zero-copy views; umap-js only indexes them (kept for transform's search).
-  const rows = rowViews(data, shape) as unknown as number[][];
-  const total = layout.initializeFit(rows);
-  for (let epoch = 0; epoch < total; ) {
+  };
+  const run =
+    (options.engine ?? "fast") === "fast"
+      ? fastRun(
+          lists,
+          { ...common, random, target, targetWeight: options.targetWeight },
+          { data, cols: d, metric, device: options.device ?? "cpu" },
+        )
+      : umapJsRun(data, shape, lists, { ...common, random, metric, target, options });
+  for (let epoch = 0; epoch < run.total; ) {
     options.signal?.throwIfAborted();
-    const stop = Math.min(total, epoch + EPOCHS_PER_TICK);
-    while (epoch < stop) epoch = layout.step();
-    options.onProgress?.(epoch, total);
+    const stop = Math.min(run.total, epoch + EPOCHS_PER_TICK);
+    while (epoch < stop) epoch = run.step();
+    options.onProgress?.(epoch, run.total);
     await new Promise((resolve) => setImmediate(resolve));
   }
-  const embedding = toFloat32(layout.getEmbedding(), nComponents);
+  const embedding = run.embedding();
   const t2 = performance.now();
   return {
     embedding,
     shape: [n, nComponents],
     model: {
-      transform(points: Float32Array): Float32Array {
-        checkMatrix(points, [points.length / d, d], "points");
-        const out = layout.transform(
-          rowViews(points, [points.length / d, d]) as unknown as number[][],
-        );
-        return toFloat32(out, nComponents);
-      },
+      transform: (points) => run.transform(points),
     },
     timings: { knn: (t1 - t0) / 1000, layout: (t2 - t1) / 1000 },
   };
+}
+
+interface Run {
+  total: number;
+  step(): number;
+  embedding(): Float32Array;
+  transform(points: Float32Array): Promise<Float32Array>;
+}
+
+function fastRun(
+  lists: NeighbourLists,
+  p: FitParams,
+  fit: { data: Float32Array; cols: number; metric: Metric; device: string },
+): Run {
+  const state = fitLayout(lists, p);
+  return {
+    total: state.nEpochs,
+    step: () => state.optimizer.step(),
+    embedding: () => Float32Array.from(state.embedding),
+    async transform(points) {
+      const m = checkPoints(points, fit.cols);
+      const g = await knn(fit.data, [lists.n, fit.cols], {
+        k: lists.k,
+        metric: fit.metric,
+        queries: points,
+        device: fit.device,
+      });
+      const newLists = {
+        indices: g.indices,
+        distances: Float64Array.from(g.distances),
+        n: m,
+        k: lists.k,
+      };
+      const out = transformLayout(
+        newLists,
+        {
+          embedding: state.embedding,
+          a: state.a,
+          b: state.b,
+          nComponents: p.nComponents,
+          nFit: lists.n,
+        },
+        p.random,
+        p.nEpochs,
+      );
+      return Float32Array.from(out);
+    },
+  };
+}
+
+function umapJsRun(
+  data: Float32Array,
+  shape: Shape,
+  lists: NeighbourLists,
+  p: {
+    nComponents: number;
+    minDist: number;
+    spread: number;
+    nEpochs?: number;
+    random: () => number;
+    metric: Metric;
+    target: number[] | undefined;
+    options: UmapOptions;
+  },
+): Run {
+  const layout = new UMAP({
+    nComponents: p.nComponents,
+    nNeighbors: lists.k,
+    minDist: p.minDist,
+    spread: p.spread,
+    random: p.random,
+    distanceFn: p.metric === "cosine" ? cosineDistance : euclideanDistance,
+    ...(p.nEpochs !== undefined && { nEpochs: p.nEpochs }),
+  });
+  const indices: number[][] = [];
+  const distances: number[][] = [];
+  for (let i = 0; i < lists.n; i++) {
+    indices.push(Array.from(lists.indices.subarray(i * lists.k, (i + 1) * lists.k)));
+    distances.push(Array.from(lists.distances.subarray(i * lists.k, (i + 1) * lists.k)));
+  }
+  layout.setPrecomputedKNN(indices, distances);
+  if (p.target) {
+    layout.setSupervisedProjection(p.target, {
+      ...(p.options.targetWeight !== undefined && { targetWeight: p.options.targetWeight }),
+    });
+  }
+  // Rows are zero-copy views; umap-js only indexes them (kept for transform's search).
+  const total = layout.initializeFit(rowViews(data, shape) as unknown as number[][]);
+  return {
+    total,
+    step: () => layout.step(),
+    embedding: () => toFloat32(layout.getEmbedding(), p.nComponents),
+    async transform(points) {
+      const m = checkPoints(points, shape[1]);
+      const out = layout.transform(rowViews(points, [m, shape[1]]) as unknown as number[][]);
+      return toFloat32(out, p.nComponents);
+    },
+  };
+}
+
+function checkPoints(points: Float32Array, cols: number): number {
+  const m = points.length / cols;
+  checkMatrix(points, [m, cols], "points");
+  return m;
+}
+
+/** Prepends each point itself (distance 0) to its neighbour list, as NN-descent returns it. */
+function withSelf(idx: Int32Array, dist: Float32Array, n: number, k: number): NeighbourLists {
+  const kk = k + 1;
+  const indices = new Int32Array(n * kk);
+  const distances = new Float64Array(n * kk);
+  for (let i = 0; i < n; i++) {
+    indices[i * kk] = i;
+    for (let j = 0; j < k; j++) {
+      indices[i * kk + j + 1] = idx[i * k + j]!;
+      distances[i * kk + j + 1] = dist[i * k + j]!;
+    }
+  }
+  return { indices, distances, n, k: kk };
 }
 
 function toFloat32(rows: number[][], cols: number): Float32Array {

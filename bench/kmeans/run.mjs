@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// k-means benchmark: audiomap's native k-means against scikit-learn's KMeans (lloyd, same
+// n_init) on the same data, in the same run. One command:
+//   node bench/kmeans/run.mjs [--n 100000] [--k 14] [--n-init 3] [--out /tmp/audiomap-bench]
+// Needs the built workspace (pnpm build) and Debian's /usr/bin/python3 with python3-sklearn.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { adjustedRandIndex, kmeans } = await import(
+  join(here, "..", "..", "packages", "viz", "dist", "index.js")
+);
+const { values } = parseArgs({
+  options: {
+    n: { type: "string", default: "100000" },
+    k: { type: "string", default: "14" },
+    "n-init": { type: "string", default: "3" },
+    seed: { type: "string", default: "0" },
+    out: { type: "string", default: "/tmp/audiomap-bench" },
+  },
+});
+const n = Number(values.n);
+const k = Number(values.k);
+const nInit = Number(values["n-init"]);
+const python = process.env.AUDIOMAP_PYTHON ?? "/usr/bin/python3";
+mkdirSync(values.out, { recursive: true });
+const name = `mixture-${n}`;
+const base = join(values.out, name);
+if (!existsSync(`${base}.f32`)) {
+  execFileSync(python, [join(here, "..", "umap", "reference.py"), "data", "mixture", String(n), values.out]);
+  for (const ext of ["f32", "i32", "json"]) {
+    execFileSync("mv", [join(values.out, `mixture.${ext}`), `${base}.${ext}`]);
+  }
+}
+const f32 = (p) => new Float32Array(new Uint8Array(readFileSync(p)).buffer);
+const i32 = (p) => new Int32Array(new Uint8Array(readFileSync(p)).buffer);
+const x = f32(`${base}.f32`);
+const truth = i32(`${base}.i32`);
+const d = x.length / n;
+
+console.log(`k-means ${n}×${d}, k=${k}, n_init=${nInit} (machine: ${process.arch}, cores shared)`);
+let t = performance.now();
+const ours = await kmeans(x, [n, d], { k, nInit, seed: Number(values.seed) });
+const oursSeconds = (performance.now() - t) / 1000;
+const sk = JSON.parse(
+  execFileSync(python, [join(here, "reference.py"), base, String(k), String(nInit), values.seed], {
+    encoding: "utf8",
+  }),
+);
+const skLabels = i32(`${base}.sklearn-kmeans.i32`);
+const rows = [
+  ["audiomap kmeans", oursSeconds, ours.inertia, ours.iterations, adjustedRandIndex(truth, ours.labels)],
+  ["sklearn KMeans", sk.seconds, sk.inertia, sk.iterations, adjustedRandIndex(truth, skLabels)],
+];
+console.log("| implementation | seconds | inertia | iterations | ARI vs classes |");
+console.log("|---|---|---|---|---|");
+for (const [who, s, inertia, it, ari] of rows) {
+  console.log(`| ${who} | ${s.toFixed(2)} | ${inertia.toExponential(6)} | ${it} | ${ari.toFixed(4)} |`);
+}
+console.log(`ARI(audiomap, sklearn) = ${adjustedRandIndex(skLabels, ours.labels).toFixed(4)}`);
