@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { computeFeatures, FftPlan } from "../src/features/index.js";
+import { computeFeatures, FftPlan, featureModel } from "../src/features/index.js";
 import { makeTempDir, run } from "./helpers/audio-tools.js";
 
 const temp = makeTempDir("features");
@@ -98,5 +98,33 @@ describe("FftPlan", () => {
         expect(Math.abs((outIm[k] as number) - b)).toBeLessThan(1e-9 * n);
       }
     }
+  });
+});
+
+describe("featureModel", () => {
+  it("gives the same vector per clip whatever the batch padding", async () => {
+    const model = featureModel({ kind: "mfcc" });
+    expect(model.info.hiddenSize).toBe(40);
+    const a = clip.subarray(0, 9000);
+    const b = clip.subarray(3000, 20000);
+    const length = 20000;
+    const audio = new Float32Array(2 * length);
+    audio.set(a, 0);
+    audio.set(b, length);
+    const out = await model.forward(
+      { audio, batch: 2, length, lengths: Int32Array.from([a.length, b.length]) },
+      { outputs: ["pooled"], layers: [-1] },
+    );
+    expect(out.pooled?.shape).toEqual([1, 2, 40]);
+    expect(Array.from(out.frameLengths)).toEqual([
+      1 + Math.floor(9000 / 160),
+      1 + Math.floor(17000 / 160),
+    ]);
+    expect(out.pooled?.data.subarray(0, 40)).toEqual(
+      computeFeatures(a, rate, { kind: "mfcc" }).vector,
+    );
+    expect(out.pooled?.data.subarray(40)).toEqual(
+      computeFeatures(b, rate, { kind: "mfcc" }).vector,
+    );
   });
 });

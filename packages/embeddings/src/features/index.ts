@@ -6,3 +6,4 @@ export {
   type Features,
 } from "./compute.js";
 export { FftPlan } from "./fft.js";
+export { type FeatureModelOptions, featureModel } from "./model.js";
