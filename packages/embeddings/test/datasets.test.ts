@@ -334,6 +334,17 @@ describe("folderSource and openDataset", () => {
     expect((await all(test)).length).toBe(2);
     const fr = await openDataset(minds, { language: "fr-FR" });
     expect((await all(fr)).map((r) => r.label)).toEqual(["abroad"]);
+    // A Hub-style tree: <root>/hf/{test,train}/0000.parquet, found recursively in path order.
+    expect(await detectKind(join(root, "hf"))).toBe("parquet");
+    const tree = await openDataset(join(root, "hf"));
+    expect((await all(tree)).map((r) => r.id)).toEqual([
+      "test/0000.parquet#0",
+      "test/0000.parquet#1",
+      "test/0000.parquet#2",
+      "train/0000.parquet#0",
+      "train/0000.parquet#1",
+      "train/0000.parquet#2",
+    ]);
     const hf = await openDataset(join(root, "hf", "train"));
     expect((await all(hf)).map((r) => r.id)).toEqual([
       "0000.parquet#0",

@@ -41,14 +41,23 @@ export async function sortedEntries(dir: string): Promise<Dirent[]> {
     .sort((a, b) => compareNames(a.name, b.name));
 }
 
+/** Files under `dir` whose name passes `keep`, depth first in name order, relative with "/". */
+export async function* walkFiles(
+  dir: string,
+  keep: (name: string) => boolean,
+  prefix = "",
+): AsyncGenerator<string> {
+  for (const entry of await sortedEntries(join(dir, prefix))) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) yield* walkFiles(dir, keep, rel);
+    else if ((entry.isFile() || entry.isSymbolicLink()) && keep(entry.name)) yield rel;
+  }
+}
+
 /**
  * Audio files under `dir`, depth first in name order, as paths relative to `dir` with "/"
  * separators. One directory listing is held at a time per level.
  */
-export async function* walkAudio(dir: string, prefix = ""): AsyncGenerator<string> {
-  for (const entry of await sortedEntries(join(dir, prefix))) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) yield* walkAudio(dir, rel);
-    else if ((entry.isFile() || entry.isSymbolicLink()) && isAudioFile(entry.name)) yield rel;
-  }
+export function walkAudio(dir: string): AsyncGenerator<string> {
+  return walkFiles(dir, isAudioFile);
 }

@@ -2,13 +2,15 @@
 import { existsSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { isAudioFile, sortedEntries } from "./files.js";
+import { isAudioFile, sortedEntries, walkAudio, walkFiles } from "./files.js";
 import { folderSource } from "./folder.js";
 import { type ManifestOptions, manifestSource } from "./manifest.js";
 import { minds14Source } from "./minds14.js";
 import { type ParquetOptions, parquetSource } from "./parquet.js";
 import { type SpeechCommandsSplit, speechCommandsSource } from "./speech-commands.js";
 import { type AudioRecord, DatasetError } from "./types.js";
+
+const isParquet = (name: string) => /\.parquet$/i.test(name);
 
 /** The layouts `openDataset` knows. */
 export type DatasetKind = "speech-commands" | "minds14" | "manifest" | "parquet" | "folder";
@@ -32,7 +34,8 @@ export interface OpenedDataset extends AsyncIterable<AudioRecord> {
 
 /**
  * The layout of `path`:
- * - `.parquet` file, or a directory whose audio-free tree holds only Parquet → "parquet";
+ * - `.parquet` file, or a directory tree with `.parquet` files and no audio → "parquet"
+ *   (every `.parquet` under it, in path order);
  * - `.csv`/`.tsv`/`.jsonl`/`.ndjson` file → "manifest";
  * - directory with `text/*.csv` → "minds14";
  * - directory with `validation_list.txt`/`testing_list.txt`, or whose top level has label
@@ -57,13 +60,14 @@ export async function detectKind(path: string): Promise<DatasetKind> {
   }
   const entries = await sortedEntries(path);
   if (entries.some((e) => e.isFile() && isAudioFile(e.name))) return "folder";
-  const parquet = entries.filter((e) => e.isFile() && /\.parquet$/i.test(e.name));
   const dirs = entries.filter((e) => e.isDirectory());
-  if (parquet.length > 0 && dirs.length === 0) return "parquet";
   for (const dir of dirs) {
     const inner = await sortedEntries(join(path, dir.name));
     if (inner.some((e) => e.isFile() && isAudioFile(e.name))) return "speech-commands";
   }
+  // A Hub download (e.g. en-US/train/0000.parquet): Parquet files and no audio files.
+  const hasAudio = !(await walkAudio(path).next()).done;
+  if (!hasAudio && !(await walkFiles(path, isParquet).next()).done) return "parquet";
   return "folder";
 }
 
@@ -85,9 +89,11 @@ export async function openDataset(
   const first = paths[0] as string;
   let parquetFiles = paths;
   if (kind === "parquet" && paths.length === 1 && (await stat(first)).isDirectory()) {
-    parquetFiles = (await sortedEntries(first))
-      .filter((e) => e.isFile() && /\.parquet$/i.test(e.name))
-      .map((e) => join(first, e.name));
+    parquetFiles = [];
+    for await (const rel of walkFiles(first, isParquet)) parquetFiles.push(join(first, rel));
+    if (parquetFiles.length === 0) {
+      throw new DatasetError("ERR_DATASET_LAYOUT", `${first}: no .parquet files`);
+    }
   }
   const open = (): AsyncIterable<AudioRecord> => {
     switch (kind) {
