@@ -9,7 +9,10 @@ export interface ScatterOptions {
   subtitle?: string;
   /** Name of the colouring shown in the default subtitle, e.g. "label". Default: "class". */
   colorName?: string;
-  /** Width of one panel's plotting square, px. Default: 720 for 2-D, 420 per 3-D view. */
+  /**
+   * Longer side of a panel, px; a 2-D panel's other side follows the data's aspect ratio.
+   * Default: 720 for 2-D, 420 per (square) 3-D view.
+   */
   panelSize?: number;
   /** Point radius, px. Default: chosen from the point count (1–4.5). */
   pointRadius?: number;
@@ -63,11 +66,13 @@ export function scatterSvg(
   const r = options.pointRadius ?? clamp(2.2 * (10000 / Math.max(n, 1)) ** 0.25, 1, 4.5);
   const opacity = options.opacity ?? clamp(1.2 - Math.log10(Math.max(n, 10)) * 0.15, 0.5, 0.9);
 
-  const legend = legendLayout(cats, options.maxLegend ?? 60, panel);
-  const panelsW = views.length * panel + (views.length - 1) * PAD;
+  const boxes = views.map(([a, b]) => bounds(coords, n, dims, a, b));
+  const [pw, ph] = dims === 2 ? panelShape(boxes[0]!, panel) : [panel, panel];
+  const legend = legendLayout(cats, options.maxLegend ?? 60, Math.max(ph, 360));
+  const panelsW = views.length * pw + (views.length - 1) * PAD;
   const labelH = dims === 3 ? 22 : 0;
   const width = PAD * 2 + panelsW + (legend.width > 0 ? PAD + legend.width : 0);
-  const height = Math.max(TITLE_H + labelH + panel, TITLE_H + legend.height) + PAD;
+  const height = Math.max(TITLE_H + labelH + ph, TITLE_H + legend.height) + PAD;
   const order = drawOrder(n);
 
   const out: string[] = [];
@@ -87,7 +92,7 @@ export function scatterSvg(
   );
 
   views.forEach(([a, b], v) => {
-    const x0 = PAD + v * (panel + PAD);
+    const x0 = PAD + v * (pw + PAD);
     const y0 = TITLE_H + labelH;
     if (dims === 3) {
       const axes = "xyz";
@@ -97,7 +102,7 @@ export function scatterSvg(
       );
     }
     out.push(`<g fill-opacity="${num(opacity)}">`);
-    const map = fit(coords, n, dims, a, b, panel, x0, y0, r);
+    const map = fit(boxes[v]!, pw, ph, x0, y0, r);
     for (const i of order) {
       const px = map.x(coords[i * dims + a]!);
       const py = map.y(coords[i * dims + b]!);
@@ -133,38 +138,47 @@ function drawOrder(n: number): Uint32Array {
   return order;
 }
 
-/** Maps two coordinates into a square panel with equal scales, centred, with a margin. */
-function fit(
-  coords: Float32Array,
-  n: number,
-  dims: number,
-  a: number,
-  b: number,
-  size: number,
-  x0: number,
-  y0: number,
-  r: number,
-) {
-  let minA = Infinity,
-    maxA = -Infinity,
-    minB = Infinity,
-    maxB = -Infinity;
+interface Bounds {
+  minA: number;
+  maxA: number;
+  minB: number;
+  maxB: number;
+}
+
+function bounds(coords: Float32Array, n: number, dims: number, a: number, b: number): Bounds {
+  const out = { minA: Infinity, maxA: -Infinity, minB: Infinity, maxB: -Infinity };
   for (let i = 0; i < n; i++) {
     const va = coords[i * dims + a]!;
     const vb = coords[i * dims + b]!;
-    if (va < minA) minA = va;
-    if (va > maxA) maxA = va;
-    if (vb < minB) minB = vb;
-    if (vb > maxB) maxB = vb;
+    if (va < out.minA) out.minA = va;
+    if (va > out.maxA) out.maxA = va;
+    if (vb < out.minB) out.minB = vb;
+    if (vb > out.maxB) out.maxB = vb;
   }
-  if (n === 0) minA = maxA = minB = maxB = 0;
-  const span = Math.max(maxA - minA, maxB - minB) || 1;
-  const inner = size - 2 * (r + 8);
-  const scale = inner / span;
-  const cx = x0 + size / 2;
-  const cy = y0 + size / 2;
-  const ma = (minA + maxA) / 2;
-  const mb = (minB + maxB) / 2;
+  return n === 0 ? { minA: 0, maxA: 0, minB: 0, maxB: 0 } : out;
+}
+
+/**
+ * Panel size for a 2-D layout: the longer side is `size`, the shorter follows the data's
+ * aspect ratio (at least 55% of `size`), so a tall or wide layout leaves no empty band.
+ */
+function panelShape(bb: Bounds, size: number): [number, number] {
+  const spanA = bb.maxA - bb.minA || 1;
+  const spanB = bb.maxB - bb.minB || 1;
+  const ratio = spanB / spanA;
+  return ratio > 1
+    ? [Math.round(size * Math.max(1 / ratio, 0.55)), size]
+    : [size, Math.round(size * Math.max(ratio, 0.55))];
+}
+
+/** Maps two coordinates into a w × h panel with equal scales, centred, with a margin. */
+function fit(bb: Bounds, w: number, h: number, x0: number, y0: number, r: number) {
+  const m = 2 * (r + 8);
+  const scale = Math.min((w - m) / (bb.maxA - bb.minA || 1), (h - m) / (bb.maxB - bb.minB || 1));
+  const cx = x0 + w / 2;
+  const cy = y0 + h / 2;
+  const ma = (bb.minA + bb.maxA) / 2;
+  const mb = (bb.minB + bb.maxB) / 2;
   // SVG's y axis points down; flip so larger values are drawn higher, as on a chart.
   return { x: (v: number) => cx + (v - ma) * scale, y: (v: number) => cy - (v - mb) * scale };
 }
