@@ -11,7 +11,7 @@ const TINY = join(ROOT, "fixtures", "tiny.pt");
 const ADDON = join(ROOT, "packages", "core-native", "build", "Release", "audiomap.node");
 
 function audiomap(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: 300_000 });
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: 590_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -116,6 +116,6 @@ describe.skipIf(!existsSync(MAIN) || !existsSync(TINY) || !existsSync(ADDON))(
       expect(text).toContain("| model | device | dtype | batch | clip s | audio-s/s |");
       expect(text.split("\n").filter((l) => l.startsWith("| tiny"))).toHaveLength(2 + 8);
       expect(text).toMatch(/\| eager-b1-fp32 \| float32 \/ 1 \| [\d.]+ \| [\d.]+× \|/);
-    });
+    }, 600_000);
   },
 );

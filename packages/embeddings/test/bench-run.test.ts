@@ -63,7 +63,7 @@ describe.skipIf(!existsSync(tiny) || !existsSync(addon))(
       const [a, b, c, d] = report.cells;
       expect([a?.batch, b?.batch, c?.batch, d?.batch]).toEqual([2, 8, 2, 4]);
       expect([a?.samples, c?.samples]).toEqual([8000, 16000]);
-    });
+    }, 300_000);
 
     it("reports MFU against --peak-tflops and rejects clips shorter than the receptive field", async () => {
       const grid = {
@@ -85,6 +85,6 @@ describe.skipIf(!existsSync(tiny) || !existsSync(addon))(
       await expect(
         runBenchmark({ ...grid, clipSeconds: [0.01] }, { warmup: 0, iterations: 1 }),
       ).rejects.toThrow(/receptive field/);
-    });
+    }, 300_000);
   },
 );
