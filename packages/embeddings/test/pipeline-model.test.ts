@@ -1,0 +1,68 @@
+/**
+ * The pipeline with the real runtime and the masked-padding fixture model (fixtures/tiny.pt):
+ * a clip's embedding is the same alone and in any batch.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { loadModel, type Model } from "@audiomap/core-native";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type EmbeddedChunk, embedRecords } from "../src/pipeline/embed.js";
+import { clip, fakeDecode } from "./helpers/fake-model.js";
+
+const TINY = fileURLToPath(new URL("../../../fixtures/tiny.pt", import.meta.url));
+let model: Model;
+
+beforeAll(async () => {
+  if (!existsSync(TINY)) throw new Error(`${TINY} is missing: run \`bash scripts/fixtures.sh\``);
+  model = await loadModel(TINY, { device: "cpu", threads: 1 });
+});
+afterAll(() => model?.dispose());
+
+async function embedAll(lengths: number[], options: Record<string, unknown>) {
+  const files = new Map<string, Float32Array>();
+  const records = lengths.map((n, i) => {
+    files.set(`/${i}`, clip(n, i + 1));
+    return { index: i, record: { id: `c${i}`, source: { path: `/${i}` } } };
+  });
+  const chunks: EmbeddedChunk[] = [];
+  for await (const c of embedRecords(model, records, { decode: fakeDecode(files), ...options }))
+    chunks.push(c);
+  return chunks;
+}
+
+describe("pipeline with the tiny fixture model", () => {
+  const lengths = [16000, 400, 5200, 31000, 12345, 800, 24000, 9999];
+
+  it.each([
+    ["mean", "-1"],
+    ["meanstd", "0:-1"],
+    ["max", "1,2"],
+  ] as const)(
+    "gives each clip the same %s embedding (layers %s) alone and batched",
+    async (pool, layer) => {
+      const batched = await embedAll(lengths, { pool, layer, batchSeconds: 8, maxBatch: 8 });
+      const dim = batched[0]?.dim as number;
+      const all = batched.flatMap((c) =>
+        c.rows.map((_, r) => c.embeddings.slice(r * dim, (r + 1) * dim)),
+      );
+      expect(all).toHaveLength(lengths.length);
+      let worst = 0;
+      for (let i = 0; i < lengths.length; i++) {
+        // embedAll seeds clip i with i + 1; the same clip, alone in its batch:
+        const files = new Map([["/x", clip(lengths[i] as number, i + 1)]]);
+        const single: EmbeddedChunk[] = [];
+        for await (const c of embedRecords(
+          model,
+          [{ index: 0, record: { id: "x", source: { path: "/x" } } }],
+          { decode: fakeDecode(files), pool, layer },
+        ))
+          single.push(c);
+        const a = single[0]?.embeddings as Float32Array;
+        const b = all[i] as Float32Array;
+        for (let d = 0; d < dim; d++)
+          worst = Math.max(worst, Math.abs((a[d] as number) - (b[d] as number)));
+      }
+      expect(worst).toBeLessThan(1e-4);
+    },
+  );
+});

@@ -1,0 +1,326 @@
+/**
+ * End to end: `audiomap embed/classify/merge/search/info` on generated audio with the tiny
+ * fixture model, checked against Python torch (embeddings, logits), numpy (.npy) and hyparquet
+ * (an independent Parquet reader).
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parquetReadObjects } from "hyparquet";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  cli,
+  cliAsync,
+  makeManyClips,
+  makeMixedFolder,
+  PY,
+  ROOT,
+  requireBuilt,
+  TINY,
+} from "./helpers/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "audiomap-e2e-"));
+const audio = join(dir, "audio");
+const many = join(dir, "many");
+let files: ReturnType<typeof makeMixedFolder>;
+const common = [
+  "--model",
+  TINY,
+  "--window",
+  "4",
+  "--overlap",
+  "1",
+  "--device",
+  "cpu",
+  "--threads",
+  "1",
+];
+
+beforeAll(() => {
+  requireBuilt();
+  files = makeMixedFolder(audio);
+  makeManyClips(many, 120);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function readParquet(path: string): Promise<Record<string, unknown>[]> {
+  const buf = readFileSync(path);
+  return parquetReadObjects({
+    file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
+  });
+}
+
+function maxDiff(a: number[], b: number[]): number {
+  expect(a.length).toBe(b.length);
+  return Math.max(...a.map((v, i) => Math.abs(v - (b[i] as number))));
+}
+
+describe("audiomap embed", () => {
+  it("embeds a mixed folder, accounts for every file and matches Python torch", async () => {
+    const out = join(dir, "mixed.parquet");
+    const r = cli(["embed", audio, "-o", out, ...common, "--json"]);
+    expect(r.code, r.stderr).toBe(3); // finished with error rows
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ ok: files.good.length, failed: files.bad.length, dim: 32 });
+    const rows = await readParquet(out);
+    expect(rows.map((x) => String(x.id).split("/").pop()).sort()).toEqual(files.good);
+    const errors = readFileSync(join(dir, "mixed.errors.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(errors.map((e) => String(e.path).split("/").pop()).sort()).toEqual(files.bad.sort());
+    const byName = (n: string) => errors.find((e) => String(e.path).endsWith(n));
+    expect(byName("short.wav")).toMatchObject({ stage: "validate", code: "ERR_TOO_SHORT" });
+    expect(byName("corrupt.wav")?.stage).toBe("decode");
+    for (const e of errors) expect(e.reason.length).toBeGreaterThan(0);
+    // Metadata columns.
+    const long = rows.find((x) => String(x.id).endsWith("long16k.flac")) as Record<string, unknown>;
+    expect(long.windows).toBe(3);
+    expect(long.duration_sec).toBeCloseTo(9, 3);
+    expect(rows.find((x) => String(x.id).endsWith("noise44k-stereo.wav"))).toMatchObject({
+      sample_rate: 44100,
+      channels: 2,
+    });
+    // Independent reference for the 16 kHz single-window clips.
+    const ref = JSON.parse(
+      execFileSync(
+        PY,
+        [join(ROOT, "test/helpers/ref_model.py"), TINY, ...files.ref16k.map((f) => join(audio, f))],
+        { encoding: "utf8" },
+      ),
+    );
+    for (const f of files.ref16k) {
+      const row = rows.find((x) => String(x.id).endsWith(f)) as Record<string, unknown>;
+      expect(maxDiff(row.embedding as number[], ref[join(audio, f)].pooled)).toBeLessThan(1e-4);
+    }
+  });
+
+  it("writes .npy + .jsonl that numpy loads, equal to the Parquet output", async () => {
+    const out = join(dir, "mixed.npy");
+    const r = cli(["embed", audio, "-o", out, ...common, "-q"]);
+    expect(r.code, r.stderr).toBe(3);
+    const np = JSON.parse(
+      execFileSync(
+        PY,
+        [
+          "-c",
+          `import numpy as np, json; a = np.load(${JSON.stringify(out)}); print(json.dumps({"shape": a.shape, "dtype": str(a.dtype), "rows": a.tolist()}))`,
+        ],
+        {
+          encoding: "utf8",
+        },
+      ),
+    );
+    expect(np.dtype).toBe("float32");
+    const rows = await readParquet(join(dir, "mixed.parquet"));
+    expect(np.shape).toEqual([rows.length, 32]);
+    const meta = readFileSync(join(dir, "mixed.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(meta.map((m) => m.id)).toEqual(rows.map((x) => x.id));
+    rows.forEach((row, i) => {
+      expect(maxDiff(np.rows[i], row.embedding as number[])).toBeLessThan(1e-5);
+    });
+  });
+
+  it("applies --layer, --pool and --normalize", async () => {
+    const out = join(dir, "opts.parquet");
+    const r = cli([
+      "embed",
+      audio,
+      "-o",
+      out,
+      ...common,
+      "--layer",
+      "0:-1",
+      "--pool",
+      "meanstd",
+      "--normalize",
+      "-q",
+    ]);
+    expect(r.code, r.stderr).toBe(3);
+    const rows = await readParquet(out);
+    const v = rows[0]?.embedding as number[];
+    expect(v).toHaveLength(64);
+    expect(Math.hypot(...v)).toBeCloseTo(1, 5);
+  });
+
+  it("resumes after SIGKILL to exactly the uninterrupted output", async () => {
+    const full = join(dir, "full.parquet");
+    const args = [...common, "--chunk-size", "6", "-q"];
+    expect(cli(["embed", many, "-o", full, ...args]).code).toBe(0);
+    const out = join(dir, "killed.parquet");
+    const child = cliAsync(["embed", many, "-o", out, ...args]);
+    const parts = `${out}.parts`;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const committed = existsSync(parts)
+          ? readdirSync(parts).filter((n) => n.endsWith(".json") && n.startsWith("part-"))
+          : [];
+        if (committed.length >= 3) {
+          clearInterval(timer);
+          child.kill("SIGKILL");
+          resolve();
+        }
+      }, 5);
+      child.on("exit", () => {
+        clearInterval(timer);
+        reject(new Error("the run finished before it could be killed"));
+      });
+    });
+    await new Promise((r) => child.on("exit", r));
+    expect(existsSync(out)).toBe(false);
+    const r = cli(["embed", many, "-o", out, ...args, "--resume", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.resumedFrom).toBeGreaterThanOrEqual(18);
+    expect(summary.resumedFrom).toBeLessThan(120);
+    const a = await readParquet(full);
+    const b = await readParquet(out);
+    expect(b.map((x) => x.id)).toEqual(a.map((x) => x.id));
+    expect(b.map((x) => x.index)).toEqual(a.map((x) => x.index));
+    b.forEach((row, i) => {
+      expect(maxDiff(row.embedding as number[], a[i]?.embedding as number[])).toBeLessThan(1e-5);
+    });
+    expect(existsSync(`${out}.parts`)).toBe(false);
+  });
+
+  it("splits into shards (flag and SLURM env) that merge back to one run", async () => {
+    const args = [...common, "--chunk-size", "16", "-q"];
+    const shards = [0, 1, 2].map((i) => join(dir, `shard${i}.parquet`));
+    expect(cli(["embed", many, "-o", shards[0] as string, ...args, "--shard", "0/3"]).code).toBe(0);
+    expect(
+      cli(["embed", many, "-o", shards[1] as string, ...args], {
+        SLURM_ARRAY_TASK_ID: "1",
+        SLURM_ARRAY_TASK_COUNT: "3",
+      }).code,
+    ).toBe(0);
+    expect(
+      cli(["embed", many, "-o", shards[2] as string, ...args, "--shard-count", "3"], {
+        JOB_COMPLETION_INDEX: "2",
+      }).code,
+    ).toBe(0);
+    const sizes = await Promise.all(shards.map(async (s) => (await readParquet(s)).length));
+    expect(sizes).toEqual([40, 40, 40]);
+    const merged = join(dir, "merged.parquet");
+    const m = cli(["merge", ...shards, "-o", merged, "--json"]);
+    expect(m.code, m.stderr).toBe(0);
+    expect(JSON.parse(m.stdout)).toMatchObject({ rows: 120, errors: 0, inputs: 3 });
+    const a = await readParquet(join(dir, "full.parquet"));
+    const b = await readParquet(merged);
+    expect(b.map((x) => x.id)).toEqual(a.map((x) => x.id));
+    b.forEach((row, i) => {
+      expect(maxDiff(row.embedding as number[], a[i]?.embedding as number[])).toBeLessThan(1e-4);
+    });
+  });
+
+  it("reports usage errors with exit code 2 and a missing model with 1", () => {
+    const bad = cli(["embed", audio, "-o", join(dir, "x.parquet"), ...common, "--layer", "7"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/out of range/);
+    expect(cli(["embed", audio, "-o", join(dir, "x.parquet"), "--shard", "3/3"]).code).toBe(2);
+    expect(cli(["embed", audio]).code).toBe(2);
+    const missing = cli([
+      "embed",
+      audio,
+      "-o",
+      join(dir, "x.parquet"),
+      "--model",
+      join(dir, "nope.pt"),
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/model file not found/);
+  });
+});
+
+describe("audiomap classify, info, search", () => {
+  it("gives top-k softmax probabilities equal to Python torch's logits", () => {
+    const r = cli([
+      "classify",
+      audio,
+      "--model",
+      TINY,
+      "--top-k",
+      "4",
+      "--json",
+      "--device",
+      "cpu",
+    ]);
+    expect(r.code, r.stderr).toBe(3);
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(files.good.length + files.bad.length);
+    const ref = JSON.parse(
+      execFileSync(
+        PY,
+        [join(ROOT, "test/helpers/ref_model.py"), TINY, ...files.ref16k.map((f) => join(audio, f))],
+        { encoding: "utf8" },
+      ),
+    );
+    for (const f of files.ref16k) {
+      const line = lines.find((l) => String(l.id).endsWith(f));
+      const logits = ref[join(audio, f)].logits as number[];
+      const max = Math.max(...logits);
+      const z = logits.reduce((s, v) => s + Math.exp(v - max), 0);
+      const labels = ["yes", "no", "up", "down"];
+      for (const t of line.top)
+        expect(t.score).toBeCloseTo(
+          Math.exp((logits[labels.indexOf(t.label)] as number) - max) / z,
+          4,
+        );
+      expect(line.top.map((t: { score: number }) => t.score)).toEqual(
+        [...line.top.map((t: { score: number }) => t.score)].sort((a, b) => b - a),
+      );
+    }
+  });
+
+  it("detects events with NMS in a long recording", () => {
+    const r = cli([
+      "classify",
+      join(audio, "long16k.flac"),
+      "--model",
+      TINY,
+      "--detect",
+      "--threshold",
+      "0",
+      "--json",
+      "--device",
+      "cpu",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const { events } = JSON.parse(r.stdout.trim());
+    expect(events.length).toBeGreaterThan(0);
+    // NMS with IoU 0: no two events of one label overlap.
+    for (const a of events)
+      for (const b of events)
+        if (a !== b && a.label === b.label) expect(a.end <= b.start || b.end <= a.start).toBe(true);
+  });
+
+  it("prints model metadata", () => {
+    const r = cli(["info", TINY, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      hiddenSize: 32,
+      numHiddenStates: 3,
+      labels: ["yes", "no", "up", "down"],
+      samplingRate: 16000,
+    });
+  });
+
+  it("searches a LanceDB table by id and by clip", () => {
+    const db = join(dir, "clips.lance");
+    expect(cli(["embed", many, "-o", db, ...common, "--normalize", "-q"]).code).toBe(0);
+    const byId = cli(["search", "clip-0005.wav", "--db", db, "-k", "3", "--json"]);
+    expect(byId.code, byId.stderr).toBe(0);
+    const hits = JSON.parse(byId.stdout);
+    expect(hits[0]).toMatchObject({ id: "clip-0005.wav" });
+    expect(hits[0].distance).toBeCloseTo(0, 5);
+    const byClip = cli(["search", join(many, "clip-0005.wav"), "--db", db, "-k", "3", "--json"]);
+    expect(byClip.code, byClip.stderr).toBe(0);
+    expect(JSON.parse(byClip.stdout)[0].id).toBe("clip-0005.wav");
+  });
+});
