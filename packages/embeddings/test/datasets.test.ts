@@ -96,7 +96,7 @@ describe("speechCommandsSource", () => {
       utterance_id: 1,
     });
     expect(records[0]?.source).toEqual({ path: join(sc, "no", "aaaa1111_nohash_0.wav") });
-    const decoded = await decodeAudio((records[0]?.source as { path: string }).path);
+    const decoded = await decodeAudio((records[0]!.source as { path: string }).path);
     expect(decoded.samples[0]).toBeCloseTo(0.05, 6);
   });
 
@@ -136,7 +136,7 @@ describe("minds14Source", () => {
         },
       },
     ]);
-    const decoded = await decodeAudio((records[1]?.source as { path: string }).path, {
+    const decoded = await decodeAudio((records[1]!.source as { path: string }).path, {
       targetRate: 16000,
     });
     expect(decoded.originalSampleRate).toBe(8000);
