@@ -130,6 +130,22 @@ describe("lossless decoding equals sox", () => {
   });
 });
 
+describe("concurrency", () => {
+  it("decodes many inputs at once (files and bytes, resampled) with the sequential results", async () => {
+    const names = [...lossless.map((c) => c.name), "vorbis.ogg", "mono.opus", "stereo.mp3"];
+    const sequential: Float32Array[] = [];
+    for (const name of names)
+      sequential.push((await decodeAudio(path(name), { targetRate: 16000 })).samples);
+    const jobs = names.flatMap((name, i) => [
+      decodeAudio(path(name), { targetRate: 16000 }).then((d) => [i, d.samples] as const),
+      decodeAudio(new Uint8Array(readFileSync(path(name))), { targetRate: 16000 }).then(
+        (d) => [i, d.samples] as const,
+      ),
+    ]);
+    for (const [i, samples] of await Promise.all(jobs)) expect(samples).toEqual(sequential[i]);
+  });
+});
+
 describe("lossy decoding agrees with other decoders", () => {
   it("OGG/Vorbis equals sox's decoding (both use libvorbis)", async () => {
     const decoded = await decodeAudio(path("vorbis.ogg"));
