@@ -137,7 +137,7 @@ export async function runCluster(
 }
 
 /** Points above which silhouette and trustworthiness are estimated on a seeded subset. */
-const METRIC_SAMPLE = 10_000;
+export const METRIC_SAMPLE = 10_000;
 
 /**
  * Cluster-quality and agreement metrics, by report key (see METRIC_HEADINGS): silhouette of

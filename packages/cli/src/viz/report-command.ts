@@ -2,7 +2,7 @@ import { basename, resolve } from "node:path";
 import type { DataTable, ReportRun } from "@audiomap/viz";
 import type { ReportOptions } from "../commands/report.js";
 import { CliError, ExitCode } from "../run.js";
-import { type ClusterFlags, runCluster, runMetrics, runUmap } from "./analysis.js";
+import { type ClusterFlags, METRIC_SAMPLE, runCluster, runMetrics, runUmap } from "./analysis.js";
 import { type PointColumns, pointColumns, resolveClipPaths } from "./columns.js";
 
 /** Runs `audiomap report`: metrics for every input, pictures for the first, one report folder. */
@@ -89,7 +89,7 @@ export async function runReportCommand(inputs: string[], opts: ReportOptions): P
     "main file": inputs[0]!,
     clips: main.table.n,
     "vector width": main.table.dim,
-    "vector column": main.table.vectorColumns.join(", "),
+    "vector column": describeColumns(main.table.vectorColumns),
   };
   if (main.cols.labels) {
     summary["label column"] = main.cols.labelColumn!;
@@ -110,6 +110,11 @@ export async function runReportCommand(inputs: string[], opts: ReportOptions): P
     ...(main.cols.predictions && { predictions: main.cols.predictions }),
     ...(main.cols.paths && { paths: main.cols.paths }),
     ...(audio && { audio }),
+    notes: runs.some((r) => r.n > METRIC_SAMPLE)
+      ? [
+          `Silhouette and trustworthiness of runs with more than ${METRIC_SAMPLE.toLocaleString("en-US")} points are estimated on a seeded sample of ${METRIC_SAMPLE.toLocaleString("en-US")} points.`,
+        ]
+      : [],
     parameters: {
       command: ["audiomap", "report", ...process.argv.slice(3)].join(" "),
       inputs,
@@ -158,4 +163,10 @@ async function readClusters(path: string, n: number): Promise<Int32Array> {
   if (!col) throw new CliError(`${path} has no "cluster" column`);
   if (t.n !== n) throw new CliError(`${path} has ${t.n} rows, the main file has ${n}`);
   return Int32Array.from(col, (v) => Number(v ?? -1));
+}
+
+/** "embedding", or "px0 … px63 (64 numeric columns)" for wide generic tables. */
+function describeColumns(cols: string[]): string {
+  if (cols.length <= 4) return cols.join(", ");
+  return `${cols[0]} … ${cols[cols.length - 1]} (${cols.length} numeric columns)`;
 }

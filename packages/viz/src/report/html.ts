@@ -59,8 +59,9 @@ export function reportHtml(input: ReportInput, assets: ReportAssets): string {
   }
   parts.push("</table>");
   parts.push(
-    '<p class="note">Silhouette is measured on the embeddings with the found clusters; ARI, NMI, homogeneity, completeness, V-measure and purity compare clusters with labels; trustworthiness (k = 15) scores how well the layout keeps embedding neighbours.</p>',
+    '<p class="note">Silhouette is measured on the embeddings with the found clusters; ARI, NMI, homogeneity, completeness, V-measure and purity compare clusters with labels; trustworthiness (k = 15) scores how well the layout keeps embedding neighbours (the layout is made for the first run only).</p>',
   );
+  for (const note of input.notes ?? []) parts.push(`<p class="note">${esc(note)}</p>`);
 
   if (assets.scatters.length > 0 || assets.interactive) {
     parts.push("<h2>Map</h2>");

@@ -31,6 +31,7 @@ export function reportMarkdown(input: ReportInput, assets: MarkdownAssets): stri
     out.push(
       `| ${mdEscape(r.name)} | ${mdEscape(r.source)} | ${r.n} | ${r.dim} | ${r.nClusters ?? "–"} | ${cols.map((c) => fmtMetric(r.metrics[c])).join(" | ")} |`,
     );
+  if (input.notes?.length) out.push("", ...input.notes.map((note) => `> ${mdEscape(note)}`));
   if (assets.scatters.length > 0 || assets.interactive) {
     out.push("", "## Map", "");
     if (assets.interactive)

@@ -57,6 +57,8 @@ export interface ReportInput {
   audio?: (string | null)[];
   /** Examples per cluster. Default: 3. */
   examplesPerCluster?: number;
+  /** Notes printed under the metrics table (e.g. how metrics were sampled). Default: none. */
+  notes?: string[];
   /** The run's parameters, printed for reproduction (e.g. the command line and UMAP options). */
   parameters: Record<string, unknown>;
 }
