@@ -112,6 +112,51 @@ with open(sys.argv[3], "w", newline="") as f:
       expect(lines).toHaveLength(151);
     });
 
+    it("cluster --method agglomerative matches sklearn's Ward; hdbscan writes noise as -1", async () => {
+      const ref = spawnSync(
+        PYTHON,
+        [
+          "-c",
+          `from sklearn.datasets import load_iris
+from sklearn.cluster import AgglomerativeClustering
+from sklearn import metrics
+d = load_iris()
+print(metrics.adjusted_rand_score(d.target, AgglomerativeClustering(3).fit_predict(d.data)))`,
+        ],
+        { encoding: "utf8" },
+      );
+      const ward = audiomap(
+        "cluster",
+        iris,
+        "-o",
+        join(dir, "ward.csv"),
+        "--method",
+        "agglomerative",
+        "--k",
+        "3",
+        "--json",
+      );
+      expect(ward.code).toBe(0);
+      expect(Math.abs(JSON.parse(ward.out).metrics.ari - Number(ref.stdout))).toBeLessThan(1e-9);
+      const out = join(dir, "hdb.parquet");
+      const hdb = audiomap(
+        "cluster",
+        iris,
+        "-o",
+        out,
+        "--method",
+        "hdbscan",
+        "--min-cluster-size",
+        "10",
+        "--json",
+      );
+      expect(hdb.code).toBe(0);
+      const summary = JSON.parse(hdb.out);
+      expect(summary.clusters).toBeGreaterThanOrEqual(2);
+      expect(summary.noise).toBeGreaterThanOrEqual(0);
+      expect(existsSync(out)).toBe(true);
+    });
+
     it("report uses a given layout and clusters and scores them as sklearn does", () => {
       const layout = join(dir, "digits-layout.csv");
       const clusters = join(dir, "digits-clusters.csv");
