@@ -75,7 +75,7 @@ export function clientMain(): void {
       if (y > y1) y1 = y;
     }
     if (n === 0) x0 = x1 = y0 = y1 = 0;
-    const span = Math.max((x1 - x0) / Math.max(W - 40, 1), (y1 - y0) / Math.max(H - 40, 1)) || 1;
+    const span = Math.max((x1 - x0) / Math.max(W - 60, 1), (y1 - y0) / Math.max(H - 60, 1)) || 1;
     cam = { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, scale: 1 / span };
     fitScale = cam.scale;
   }
@@ -91,7 +91,7 @@ export function clientMain(): void {
   let fitScale = 1;
   /** Point diameter in CSS px: smaller for dense plots, growing gently when zoomed in. */
   const pointSize = () =>
-    (n > 20000 ? 3 : n > 2000 ? 4.5 : 7) *
+    (n > 20000 ? 3 : n > 2000 ? 4.5 : n > 300 ? 7 : 10) *
     Math.min(3, Math.max(1, Math.sqrt(cam.scale / fitScale)));
 
   // --- spatial grid for hover --------------------------------------------------------------
@@ -319,7 +319,7 @@ export function clientMain(): void {
       rgba[4 * i] = on ? c[0]! : 200;
       rgba[4 * i + 1] = on ? c[1]! : 200;
       rgba[4 * i + 2] = on ? c[2]! : 200;
-      rgba[4 * i + 3] = on ? 200 : vis ? 90 : 25;
+      rgba[4 * i + 3] = on ? 215 : vis ? 90 : 25;
     }
     renderer.colors(rgba);
     $("shown-count").textContent = shown === n ? "" : `${shown.toLocaleString("en-US")} shown · `;
