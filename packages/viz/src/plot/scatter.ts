@@ -68,6 +68,8 @@ export function scatterSvg(
 
   const boxes = views.map(([a, b]) => bounds(coords, n, dims, a, b));
   const [pw, ph] = dims === 2 ? panelShape(boxes[0]!, panel) : [panel, panel];
+  // One scale for all views of a 3-D layout, so distances compare across panels.
+  const scale = Math.min(...boxes.map((bb) => fitScale(bb, pw, ph, r)));
   const legend = legendLayout(cats, options.maxLegend ?? 60, Math.max(ph, 360));
   const panelsW = views.length * pw + (views.length - 1) * PAD;
   const labelH = dims === 3 ? 22 : 0;
@@ -102,7 +104,7 @@ export function scatterSvg(
       );
     }
     out.push(`<g fill-opacity="${num(opacity)}">`);
-    const map = fit(boxes[v]!, pw, ph, x0, y0, r);
+    const map = fit(boxes[v]!, pw, ph, x0, y0, scale);
     for (const i of order) {
       const px = map.x(coords[i * dims + a]!);
       const py = map.y(coords[i * dims + b]!);
@@ -171,10 +173,14 @@ function panelShape(bb: Bounds, size: number): [number, number] {
     : [size, Math.round(size * Math.max(ratio, 0.55))];
 }
 
-/** Maps two coordinates into a w × h panel with equal scales, centred, with a margin. */
-function fit(bb: Bounds, w: number, h: number, x0: number, y0: number, r: number) {
+/** The largest scale at which `bb` fits a w × h panel with a margin. */
+function fitScale(bb: Bounds, w: number, h: number, r: number): number {
   const m = 2 * (r + 8);
-  const scale = Math.min((w - m) / (bb.maxA - bb.minA || 1), (h - m) / (bb.maxB - bb.minB || 1));
+  return Math.min((w - m) / (bb.maxA - bb.minA || 1), (h - m) / (bb.maxB - bb.minB || 1));
+}
+
+/** Maps two coordinates into a w × h panel with equal scales, centred, with a margin. */
+function fit(bb: Bounds, w: number, h: number, x0: number, y0: number, scale: number) {
   const cx = x0 + w / 2;
   const cy = y0 + h / 2;
   const ma = (bb.minA + bb.maxA) / 2;
