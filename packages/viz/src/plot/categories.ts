@@ -69,7 +69,10 @@ export function matchedColors(
   values.forEach((v, i) => {
     if (NOISE_VALUES.has(v)) return;
     let m = overlap.get(v);
-    if (!m) overlap.set(v, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      overlap.set(v, m);
+    }
     const r = reference[i]!;
     m.set(r, (m.get(r) ?? 0) + 1);
   });
