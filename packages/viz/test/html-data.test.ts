@@ -1,0 +1,73 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { audioSources, buildPayload, interactiveHtml, safeJson } from "../src/html/index.js";
+
+const dir = mkdtempSync(join(tmpdir(), "audiomap-htmldata-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("page data", () => {
+  it("safeJson cannot close the script element and round-trips through JSON.parse", () => {
+    const value = { s: "</script><script>alert(1)</script> & \u2028\u2029 <!--" };
+    const text = safeJson(value);
+    expect(text).not.toMatch(/[<>&\u2028\u2029]/);
+    expect(JSON.parse(text)).toEqual(value);
+  });
+
+  it("puts untrusted labels only inside the JSON block of the page", () => {
+    const html = interactiveHtml(
+      { coords: new Float32Array([0, 0, 1, 1]), n: 2, dims: 2 },
+      { title: "<t>", meta: { label: ["</script><b>x</b>", "ok"] } },
+    );
+    expect(html).not.toContain("</script><b>");
+    expect(html).toContain("<title>&#60;t&#62;</title>");
+    expect(html.match(/<\/script>/g)).toHaveLength(2); // the JSON block and the code
+  });
+
+  it("encodes coordinates as little-endian float32 base64 and adds ids", () => {
+    const coords = new Float32Array([1.5, -2, 3, 4]);
+    const p = buildPayload({ coords, n: 2, dims: 2 }, { label: ["a", "b"] }, "t", []);
+    const b = Buffer.from(p.coords, "base64");
+    expect(new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))).toEqual(
+      coords,
+    );
+    expect(p.fields.map((f) => f.name)).toEqual(["id", "label"]);
+    expect(p.fields[0]!.values).toEqual(["0", "1"]);
+    expect(p.colorings[0]!.index).toEqual([0, 1]);
+  });
+});
+
+describe("audioSources", () => {
+  mkdirSync(join(dir, "clips"));
+  writeFileSync(join(dir, "clips", "a b#1.wav"), Buffer.alloc(100, 1));
+  writeFileSync(join(dir, "clips", "big.wav"), Buffer.alloc(5000, 2));
+
+  it("links clips relative to the page, percent-encoding each segment", () => {
+    const s = audioSources(["clips/a b#1.wav", null, "https://x/y.wav"], {
+      htmlDir: join(dir, "out"),
+      baseDir: dir,
+    });
+    expect(s).toEqual(["../clips/a%20b%231.wav", null, "https://x/y.wav"]);
+  });
+
+  it("embeds small clips as data: URIs and links the ones over the limits", () => {
+    const s = audioSources(["clips/a b#1.wav", "clips/big.wav", "clips/missing.wav"], {
+      mode: "embed",
+      htmlDir: dir,
+      baseDir: dir,
+      maxClipBytes: 1000,
+    });
+    expect(s[0]).toBe(`data:audio/wav;base64,${Buffer.alloc(100, 1).toString("base64")}`);
+    expect(s[1]).toBe("clips/big.wav");
+    expect(s[2]).toBeNull();
+    const budget = audioSources(["clips/a b#1.wav", "clips/a b#1.wav"], {
+      mode: "embed",
+      htmlDir: dir,
+      baseDir: dir,
+      maxTotalBytes: 150,
+    });
+    expect(budget[0]).toMatch(/^data:/);
+    expect(budget[1]).toBe("clips/a%20b%231.wav");
+  });
+});
