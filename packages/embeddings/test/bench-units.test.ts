@@ -127,6 +127,7 @@ describe("Markdown report", () => {
         cpu: "Some CPU",
         cores: 2,
         threads: 2,
+        loadAverage: [1.5, 1, 0.5],
         node: "v20",
         torch: "1.13.0",
         addonCuda: false,

@@ -28,30 +28,46 @@ export async function runBenchCommand(flags: BenchFlags): Promise<void> {
   const models: bench.BenchModel[] = [];
   for (const m of flags.model)
     models.push(await bench.resolveBenchModel(m, { python: flags.python, onLog: log }));
-  const report = await bench.runBenchmark(
-    { models, devices: flags.device, dtypes: flags.dtype, batches, clipSeconds: flags.clipSeconds },
-    {
-      warmup: flags.warmup,
-      iterations: flags.iterations,
-      minSeconds: flags.minSeconds,
-      threads: flags.threads,
-      seed: flags.seed,
-      peakTflops: flags.peakTflops,
-      onProgress: (p) => log(`[${p.index + 1}/${p.total}] ${p.label}`),
-    },
-  );
-  const baselines = flags.baseline
-    ? await bench.runPythonBaselines(report.cells, {
+  // Each cell runs on its own, followed at once by its Python baselines (with the cell's model
+  // disposed, so a GPU has its memory back): on a shared machine both sides then see the same
+  // load, which matters more for a ratio than a few extra model loads.
+  const options: bench.BenchOptions = {
+    warmup: flags.warmup,
+    iterations: flags.iterations,
+    minSeconds: flags.minSeconds,
+    threads: flags.threads,
+    seed: flags.seed,
+    peakTflops: flags.peakTflops,
+  };
+  const grids = expandGrid(models, flags, batches);
+  const cache: bench.BaselineCache = new Map();
+  const baselines: bench.BaselineComparison[] = [];
+  let report: bench.BenchReport | undefined;
+  for (const [i, grid] of grids.entries()) {
+    const part = await bench.runBenchmark(grid, {
+      ...options,
+      onProgress: (p) => log(`[${i + 1}/${grids.length}] ${p.label}`),
+    });
+    const offset = report ? report.cells.length : 0;
+    report = report
+      ? { ...part, date: report.date, cells: [...report.cells, ...part.cells] }
+      : part;
+    if (flags.baseline) {
+      const compared = await bench.runPythonBaselines(part.cells, {
         python: flags.python,
         modes,
         warmup: flags.warmup,
         iterations: Math.min(flags.iterations, 5),
         minSeconds: flags.minSeconds,
-        threads: report.host.threads,
+        threads: part.host.threads,
         seed: flags.seed,
+        cache,
         onLog: log,
-      })
-    : [];
+      });
+      baselines.push(...compared.map((c) => ({ ...c, cell: c.cell + offset })));
+    }
+  }
+  if (!report) throw new CliError("the grid is empty", ExitCode.usage);
   const markdown = bench.toMarkdown(report, baselines);
   process.stdout.write(markdown);
   if (flags.md) write(flags.md, markdown);
@@ -61,4 +77,26 @@ export async function runBenchCommand(flags: BenchFlags): Promise<void> {
 function write(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
+}
+
+/** One single-cell grid per combination, in runBenchmark's order. */
+function expandGrid(
+  models: bench.BenchModel[],
+  flags: BenchFlags,
+  batches: bench.BatchBudget[],
+): bench.BenchGrid[] {
+  const grids: bench.BenchGrid[] = [];
+  for (const model of models)
+    for (const device of flags.device)
+      for (const dtype of flags.dtype)
+        for (const clip of flags.clipSeconds)
+          for (const budget of batches)
+            grids.push({
+              models: [model],
+              devices: [device],
+              dtypes: [dtype],
+              batches: [budget],
+              clipSeconds: [clip],
+            });
+  return grids;
 }

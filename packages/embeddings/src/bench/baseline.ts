@@ -73,7 +73,15 @@ export interface BaselineOptions {
   seed?: number;
   /** Called before each Python run. */
   onLog?: (line: string) => void;
+  /**
+   * Results already measured, shared across calls so that runs interleaved with audiomap
+   * cells do not repeat a mode. Default: a new cache per call.
+   */
+  cache?: BaselineCache;
 }
+
+/** Baseline results by (model, device, clip, batch, dtype, mode) key. */
+export type BaselineCache = Map<string, { result?: BaselineResult; skipped?: string }>;
 
 /**
  * The dtype of the batched baselines for a cell: the issue's "batched fp16" on CUDA (the
@@ -99,7 +107,7 @@ export async function runPythonBaselines(
     throw new Error("--baseline python needs the audiomap repository (tools/bench/baseline.py)");
   const script = join(root, "tools", "bench", "baseline.py");
   const modes = options.modes ?? BASELINE_MODES;
-  const cache = new Map<string, { result?: BaselineResult; skipped?: string }>();
+  const cache: BaselineCache = options.cache ?? new Map();
   const out: BaselineComparison[] = [];
   for (const [index, cell] of cells.entries()) {
     const dtype = baselineDtype(cell);

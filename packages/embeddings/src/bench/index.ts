@@ -4,6 +4,7 @@
  */
 export {
   BASELINE_MODES,
+  type BaselineCache,
   type BaselineComparison,
   type BaselineMode,
   type BaselineOptions,

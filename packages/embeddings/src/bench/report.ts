@@ -19,7 +19,8 @@ function memoryText(m: BenchMemory): string {
  */
 export function toMarkdown(report: BenchReport, baselines: BaselineComparison[] = []): string {
   const lines = [
-    `audiomap bench, ${report.date}: ${report.host.cpu} (${report.host.cores} cores), Node ${report.host.node}, ` +
+    `audiomap bench, ${report.date}: ${report.host.cpu} (${report.host.cores} cores, ${report.host.threads} threads, ` +
+      `load average ${report.host.loadAverage.join(" / ")}), Node ${report.host.node}, ` +
       `LibTorch ${report.host.torch}${report.host.addonCuda ? " (CUDA)" : " (CPU build)"}; warm-up ` +
       `${report.options.warmup} calls discarded, ≥ ${report.options.iterations} calls and ≥ ${report.options.minSeconds} s per cell.`,
     "",

@@ -3,7 +3,7 @@
  * budget × clip length, on seeded synthetic audio, and derives throughput, latency
  * percentiles, peak memory, FLOPs and MFU per cell.
  */
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import {
   type DeviceInfo,
   getThreads,
@@ -115,6 +115,7 @@ export async function runBenchmark(
       cpu: cpus()[0]?.model ?? "unknown",
       cores: cpus().length,
       threads: opts.threads || getThreads(),
+      loadAverage: loadavg().map((v) => Math.round(v * 100) / 100),
       node: process.version,
       torch: build.torchVersion,
       addonCuda: build.cuda,

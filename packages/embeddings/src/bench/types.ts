@@ -110,11 +110,13 @@ export interface BenchCell {
 /** Everything `runBenchmark` measured, plus where. */
 export interface BenchReport {
   date: string;
-  /** `threads`: intra-op threads the models ran with. */
+  /** `threads`: intra-op threads the models ran with; `loadAverage`: 1/5/15-min load at the end
+   * (a busy machine makes every figure slower and ratios unreliable). */
   host: {
     cpu: string;
     cores: number;
     threads: number;
+    loadAverage: number[];
     node: string;
     torch: string;
     addonCuda: boolean;
