@@ -30,7 +30,13 @@ mkdirSync(values.out, { recursive: true });
 const name = `mixture-${n}`;
 const base = join(values.out, name);
 if (!existsSync(`${base}.f32`)) {
-  execFileSync(python, [join(here, "..", "umap", "reference.py"), "data", "mixture", String(n), values.out]);
+  execFileSync(python, [
+    join(here, "..", "umap", "reference.py"),
+    "data",
+    "mixture",
+    String(n),
+    values.out,
+  ]);
   for (const ext of ["f32", "i32", "json"]) {
     execFileSync("mv", [join(values.out, `mixture.${ext}`), `${base}.${ext}`]);
   }
@@ -42,7 +48,7 @@ const truth = i32(`${base}.i32`);
 const d = x.length / n;
 
 console.log(`k-means ${n}×${d}, k=${k}, n_init=${nInit} (machine: ${process.arch}, cores shared)`);
-let t = performance.now();
+const t = performance.now();
 const ours = await kmeans(x, [n, d], { k, nInit, seed: Number(values.seed) });
 const oursSeconds = (performance.now() - t) / 1000;
 const sk = JSON.parse(
@@ -52,12 +58,20 @@ const sk = JSON.parse(
 );
 const skLabels = i32(`${base}.sklearn-kmeans.i32`);
 const rows = [
-  ["audiomap kmeans", oursSeconds, ours.inertia, ours.iterations, adjustedRandIndex(truth, ours.labels)],
+  [
+    "audiomap kmeans",
+    oursSeconds,
+    ours.inertia,
+    ours.iterations,
+    adjustedRandIndex(truth, ours.labels),
+  ],
   ["sklearn KMeans", sk.seconds, sk.inertia, sk.iterations, adjustedRandIndex(truth, skLabels)],
 ];
 console.log("| implementation | seconds | inertia | iterations | ARI vs classes |");
 console.log("|---|---|---|---|---|");
 for (const [who, s, inertia, it, ari] of rows) {
-  console.log(`| ${who} | ${s.toFixed(2)} | ${inertia.toExponential(6)} | ${it} | ${ari.toFixed(4)} |`);
+  console.log(
+    `| ${who} | ${s.toFixed(2)} | ${inertia.toExponential(6)} | ${it} | ${ari.toFixed(4)} |`,
+  );
 }
 console.log(`ARI(audiomap, sklearn) = ${adjustedRandIndex(skLabels, ours.labels).toFixed(4)}`);

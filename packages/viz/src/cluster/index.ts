@@ -1,2 +1,4 @@
+export * from "./agglomerative.js";
 export * from "./auto-k.js";
+export * from "./hdbscan.js";
 export * from "./kmeans.js";

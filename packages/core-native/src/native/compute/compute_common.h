@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -42,9 +43,15 @@ inline c10::Device ParseDevice(const std::string &name) {
 
 /// Sets the intra-op thread count on the calling thread. Under LibTorch's OpenMP backend the
 /// count is a per-thread OpenMP setting, so a libuv worker thread must set it itself; Debian's
-/// LibTorch defaults to 1 on small machines. `threads <= 0` means every hardware thread.
+/// LibTorch defaults to 1 on small machines. `threads <= 0` means OMP_NUM_THREADS when set,
+/// else every hardware thread (the same default as the model's `threads`).
 inline void UseThreads(int threads) {
-  int n = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
+  int n = threads;
+  if (n <= 0) {
+    const char *env = std::getenv("OMP_NUM_THREADS");
+    n = env ? std::atoi(env) : 0;
+  }
+  if (n <= 0) n = static_cast<int>(std::thread::hardware_concurrency());
   if (n < 1) n = 1;
   if (at::get_num_threads() != n) at::set_num_threads(n);
 }

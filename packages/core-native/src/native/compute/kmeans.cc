@@ -77,25 +77,53 @@ at::Tensor PlusPlus(const at::Tensor &x, const at::Tensor &xn, int64_t k, SplitM
   return x.index_select(0, idx);
 }
 
+// Rows per block of the fused Lloyd step: small enough that the block of data stays in cache
+// between the distance product and the centroid-sum product.
+constexpr int64_t kLloydBlockRows = 4096;
+
+struct LloydStep {
+  at::Tensor labels;   // int64 [n]
+  at::Tensor minDist;  // float32 [n]
+  at::Tensor sums;     // [k, d]
+  at::Tensor counts;   // [k]
+};
+
+// One pass over the data: nearest centres and, per cluster, the sum and count of its points.
+LloydStep AssignAndSum(const at::Tensor &x, const at::Tensor &xn, const at::Tensor &centers) {
+  const int64_t n = x.size(0), k = centers.size(0);
+  at::Tensor cn = centers.pow(2).sum(1).unsqueeze(0);
+  LloydStep out{at::empty({n}, x.options().dtype(at::kLong)), at::empty({n}, x.options()),
+                at::zeros_like(centers), at::zeros({k}, x.options())};
+  for (int64_t s = 0; s < n; s += kLloydBlockRows) {
+    const int64_t e = std::min(s + kLloydBlockRows, n);
+    at::Tensor xb = x.slice(0, s, e);
+    auto [v, i] = at::addmm(cn, xb, centers.t(), 1.0, -2.0).min(1);
+    out.labels.slice(0, s, e).copy_(i);
+    out.minDist.slice(0, s, e).copy_((v + xn.slice(0, s, e)).clamp_min_(0.0));
+    // Per-cluster sums as one-hot^T x, a matrix product (index_add_ on CPU loops over rows).
+    at::Tensor onehot = at::zeros({e - s, k}, x.options()).scatter_(1, i.unsqueeze(1), 1.0);
+    out.sums.addmm_(onehot.t(), xb);
+    out.counts.add_(onehot.sum(0));
+  }
+  return out;
+}
+
 KmeansResult Lloyd(const at::Tensor &x, const at::Tensor &xn, at::Tensor centers,
                    const KmeansOptions &opt, double tolAbs) {
-  const int64_t k = centers.size(0);
   at::Tensor previous;
   bool strict = false;
   int64_t it = 0;
   while (it < opt.maxIter) {
-    Assignment a = Assign(x, xn, centers, opt.blockBytes);
+    LloydStep a = AssignAndSum(x, xn, centers);
     ++it;
-    at::Tensor sums = at::zeros_like(centers).index_add_(0, a.labels, x);
-    at::Tensor counts = at::bincount(a.labels, {}, k).to(x.scalar_type());
-    at::Tensor empty = (counts == 0).nonzero().flatten();
+    at::Tensor empty = (a.counts == 0).nonzero().flatten();
     if (empty.numel() > 0) {
       // An empty cluster restarts at the points farthest from their centres.
       at::Tensor far = std::get<1>(a.minDist.topk(empty.numel()));
-      sums.index_copy_(0, empty, x.index_select(0, far));
-      counts.index_fill_(0, empty, 1.0);
+      a.sums.index_copy_(0, empty, x.index_select(0, far));
+      a.counts.index_fill_(0, empty, 1.0);
     }
-    at::Tensor next = sums / counts.unsqueeze(1);
+    at::Tensor next = a.sums / a.counts.unsqueeze(1);
     const double shift = (next - centers).pow(2).sum(at::kDouble).item<double>();
     centers = next;
     if (previous.defined() && at::equal(previous, a.labels)) {
