@@ -274,10 +274,17 @@ def main(argv=None) -> int:
     p.add_argument("--val-voices", type=int, default=15, help="variants held out for validation (default 15)")
     p.add_argument("--test-voices", type=int, default=18, help="variants held out for test (default 18)")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--labels", default=None, help="comma-separated subset of labels (default: all 36)")
     a = p.parse_args(argv)
 
     t0 = time.time()
     labels = load_labels()
+    if a.labels:
+        wanted = [w.strip() for w in a.labels.split(",") if w.strip()]
+        unknown = sorted(set(wanted) - set(labels))
+        if unknown:
+            p.error(f"unknown labels: {', '.join(unknown)}")
+        labels = [w for w in labels if w in wanted]  # keep id order
     variants = list_variants()
     splits = split_variants(variants, a.seed, a.val_voices, a.test_voices)
     counts = {"training": a.train_per_word, "validation": a.val_per_word, "testing": a.test_per_word}

@@ -11,7 +11,7 @@ export const DEFAULT_MODEL = "models/default/model.pt";
  * The repository root: the nearest folder above this package holding pnpm-workspace.yaml
  * (falls back to two levels above the package).
  */
-function repoRoot(): string {
+export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     if (existsSync(join(dir, "pnpm-workspace.yaml"))) return dir;

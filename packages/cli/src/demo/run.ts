@@ -1,0 +1,236 @@
+/**
+ * `audiomap demo`: generate spoken keywords → embed them with the model → classify them with
+ * its head → UMAP, k-means and metrics → report. Every stage calls the same package APIs as
+ * the single-purpose commands (`embed`, `classify`, `umap`, `cluster`, `report`).
+ */
+import { availableParallelism } from "node:os";
+import { join, relative, resolve } from "node:path";
+import type { DemoFlags } from "../commands/demo.js";
+import { repoRoot } from "../model-path.js";
+import { loadModelFromFlags } from "../options.js";
+import { ProgressBar, progressEnabled } from "../progress.js";
+import { CliError, ExitCode } from "../run.js";
+import { runCluster, runMetrics, runUmap } from "../viz/analysis.js";
+import { pointColumns } from "../viz/columns.js";
+import { ensureDemoData, speechCommandsWords } from "./data.js";
+import { predictTopLabels, topOneAccuracy } from "./predict.js";
+import { type DemoSummary, printSummary } from "./summary.js";
+
+/** Runs the demo and prints its summary. */
+export async function runDemo(flags: DemoFlags): Promise<void> {
+  const t0 = performance.now();
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (stage: string) => {
+    const now = performance.now();
+    timings[stage] = (now - mark) / 1000;
+    mark = now;
+  };
+  const log = (msg: string) => {
+    if (!flags.quiet) process.stderr.write(`${msg}\n`);
+  };
+  const root = repoRoot();
+  const outDir = resolve(flags.out ?? join(root, ".cache/demo/report"));
+  const dataDir = resolve(flags.dataDir ?? join(root, ".cache/demo/data"));
+  const generator = join(root, "tools/train/gen_data.py");
+  const allWords = await speechCommandsWords(join(root, "tools/train/labels.json"));
+  const words = flags.words ? parseWords(flags.words, allWords) : allWords;
+
+  // 1. Data.
+  log(
+    `[1/5] keyword data: ${words.length} words × ${flags.perWord} clips, held-out espeak-ng voices → ${dataDir}`,
+  );
+  const bar = new ProgressBar(progressEnabled(flags.quiet));
+  const data = await ensureDemoData({
+    dir: dataDir,
+    words,
+    perWord: flags.perWord,
+    generator,
+    jobs: Math.max(1, availableParallelism()),
+    onProgress: (done, total) => bar.update({ done, failed: 0, audioSec: done, total }),
+  });
+  bar.done();
+  log(
+    data.reused
+      ? `      reusing ${data.clips} cached clips`
+      : `      generated ${data.clips} clips in ${data.seconds.toFixed(1)} s`,
+  );
+  lap("data");
+
+  // 2. Model, embeddings (the `audiomap embed` path) and predictions (the `classify` path).
+  const { model, path: modelPath } = await loadModelFromFlags(flags);
+  const info = model.info;
+  lap("model");
+  const emb = await import("@audiomap/embeddings");
+  const embeddings = join(outDir, "embeddings.parquet");
+  let predictions: Awaited<ReturnType<typeof predictTopLabels>> | undefined;
+  let summaryEmbed: Awaited<ReturnType<typeof emb.runEmbedding>>;
+  try {
+    try {
+      emb.parseLayerSpec(flags.layer, model.info.numHiddenStates);
+    } catch (err) {
+      throw new CliError((err as Error).message, ExitCode.usage);
+    }
+    log(`[2/5] embedding with ${relativeTo(modelPath)} (layer ${flags.layer}, mean pooling)`);
+    const embedBar = new ProgressBar(progressEnabled(flags.quiet));
+    summaryEmbed = await emb.runEmbedding(
+      model,
+      await emb.openDataset(data.dir, { split: "test" }),
+      {
+        output: embeddings,
+        format: "parquet",
+        decode: emb.decodeAudio,
+        layer: flags.layer,
+        pool: "mean",
+        normalize: Boolean(flags.normalize),
+        sourceSize: data.clips,
+        manifest: { model: modelPath, layer: flags.layer, source: data.dir, demo: true },
+        onProgress: (p) => embedBar.update(p),
+      },
+    );
+    embedBar.done();
+    lap("embed");
+    if (model.info.hasHead) {
+      log("[3/5] classifying with the model's head");
+      const p = { done: 0, failed: 0, audioSec: 0, total: data.clips };
+      const classifyBar = new ProgressBar(progressEnabled(flags.quiet));
+      predictions = await predictTopLabels(model, data.dir, () => {
+        p.done++;
+        classifyBar.update(p);
+      });
+      classifyBar.done();
+    } else log("[3/5] the model has no classification head: no predictions");
+    lap("classify");
+  } finally {
+    await model.dispose();
+  }
+  if (summaryEmbed.ok + summaryEmbed.failed !== data.clips)
+    throw new CliError(
+      `embedding accounted for ${summaryEmbed.ok + summaryEmbed.failed} of ${data.clips} clips`,
+    );
+  if (summaryEmbed.ok < 3) throw new CliError(`only ${summaryEmbed.ok} clips could be embedded`);
+
+  // 3. Layout, clusters, metrics.
+  const viz = await import("@audiomap/viz");
+  const table = await viz.readTable(embeddings);
+  viz.assertFinite(table);
+  const cols = await pointColumns(table, "label");
+  const labels = cols.labels ?? [];
+  const predicted = predictions ? cols.ids.map((id) => predictions.byId.get(id) ?? "") : undefined;
+  const k = new Set(labels).size;
+  log(
+    `[4/5] UMAP of ${table.n} × ${table.dim}, ${flags.autoK ? `k-means with k by silhouette over ${flags.autoK.join(":")}` : `k-means with k = ${k}`}`,
+  );
+  const layout = await runUmap(table.vectors, table.n, table.dim, {
+    dims: 2,
+    nNeighbors: Math.min(15, table.n - 1),
+    minDist: 0.1,
+    spread: 1,
+    metric: "euclidean",
+    seed: flags.seed,
+  });
+  lap("umap");
+  const { clusters, k: nClusters } = await runCluster(table.vectors, table.n, table.dim, {
+    method: "kmeans",
+    seed: flags.seed,
+    ...(flags.autoK ? { autoK: flags.autoK } : { k: Math.max(2, Math.min(k, table.n - 1)) }),
+  });
+  lap("cluster");
+  const metrics = await runMetrics(table.vectors, table.n, table.dim, clusters, labels, {
+    coords: layout,
+    dims: 2,
+  });
+  if (predicted) metrics.accuracy = topOneAccuracy(labels, predicted);
+  lap("metrics");
+
+  // 4. Report.
+  log(`[5/5] report → ${outDir}`);
+  const audio =
+    cols.paths && flags.audio !== "none"
+      ? viz.audioSources(cols.paths, { mode: flags.audio, htmlDir: outDir })
+      : undefined;
+  const accuracyText =
+    metrics.accuracy === undefined ? "–" : `${(metrics.accuracy * 100).toFixed(1)} %`;
+  const files = await viz.writeReport(outDir, {
+    title: "audiomap demo: spoken keywords",
+    summary: {
+      data: `${data.clips} clips: ${words.length} Speech Commands words × ${flags.perWord}, espeak-ng (tools/train/gen_data.py, seed 1234)`,
+      "held-out voices": data.voices.join(", ") || "–",
+      model: relativeTo(modelPath),
+      "model size": `${info.numHiddenStates - 1} layers × ${info.hiddenSize}`,
+      embedding: `layer ${flags.layer}, mean over frames${flags.normalize ? ", L2-normalised" : ""} (${table.dim} values)`,
+      "top-1 accuracy (model head)": accuracyText,
+      "embedding errors": summaryEmbed.failed,
+    },
+    runs: [
+      {
+        name: "demo",
+        source: relative(outDir, embeddings),
+        n: table.n,
+        dim: table.dim,
+        metrics,
+        nClusters,
+      },
+    ],
+    layout: { coords: layout, n: table.n, dims: 2 },
+    ids: cols.ids,
+    labels,
+    clusters: Array.from(clusters, String),
+    ...(predicted && { predictions: predicted }),
+    ...(cols.paths && { paths: cols.paths }),
+    ...(audio && { audio }),
+    notes: [
+      "Every clip is spoken by an espeak-ng voice variant held out from the model's training data.",
+      `Top-1 accuracy compares the classification head's most probable label with the spoken word: ${accuracyText}.`,
+    ],
+    parameters: {
+      command: ["audiomap", "demo", ...process.argv.slice(3)].join(" "),
+      data: { dir: data.dir, words, perWord: flags.perWord, seed: 1234 },
+      model: modelPath,
+      layer: flags.layer,
+      normalize: Boolean(flags.normalize),
+      umap: { nNeighbors: Math.min(15, table.n - 1), minDist: 0.1, metric: "euclidean", dims: 2 },
+      kmeans: flags.autoK ? { autoK: flags.autoK } : { k },
+      seed: flags.seed,
+    },
+  });
+  lap("report");
+  timings.total = (performance.now() - t0) / 1000;
+
+  const summary: DemoSummary = {
+    report: files.html,
+    markdown: files.markdown,
+    interactive: files.interactive ?? null,
+    metricsFile: files.metrics,
+    pictures: files.pictures,
+    embeddings,
+    errorsFile: summaryEmbed.errorsFile,
+    data: { dir: data.dir, clips: data.clips, words: words.length, reused: data.reused },
+    model: modelPath,
+    rows: summaryEmbed.ok,
+    failed: summaryEmbed.failed,
+    clusters: nClusters,
+    metrics,
+    timings,
+  };
+  printSummary(summary, Boolean(flags.json));
+  if (summaryEmbed.failed > 0) process.exitCode = ExitCode.partial;
+}
+
+/** "yes,no,up" → those words, each checked against the known labels. */
+function parseWords(spec: string, known: string[]): string[] {
+  const words = [...new Set(spec.split(",").map((w) => w.trim()))].filter(Boolean);
+  const unknown = words.filter((w) => !known.includes(w));
+  if (unknown.length > 0)
+    throw new CliError(
+      `unknown words: ${unknown.join(", ")} (known: ${known.join(", ")})`,
+      ExitCode.usage,
+    );
+  if (words.length < 2) throw new CliError("--words needs at least two words", ExitCode.usage);
+  return known.filter((w) => words.includes(w));
+}
+
+function relativeTo(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith("..") ? path : rel;
+}
