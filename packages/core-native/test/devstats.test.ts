@@ -1,0 +1,31 @@
+// The devstats module: CUDA allocator statistics for the benchmark; "unsupported" on CPU builds.
+import { describe, expect, it } from "vitest";
+import { native } from "../src/binding.js";
+
+const addon = native();
+const cuda = addon.buildInfo().cuda;
+
+describe("devstats", () => {
+  it("agrees with buildInfo about CUDA and validates its argument", () => {
+    expect(addon.devstats.cuda).toBe(cuda);
+    expect(() => addon.devstats.cudaMemory("0" as unknown as number)).toThrow(TypeError);
+    expect(() => addon.devstats.resetCudaPeak(-1)).toThrow(RangeError);
+  });
+
+  it.skipIf(cuda)("reports unsupported on a CPU-only build", () => {
+    expect(addon.devstats.cudaMemory()).toBeNull();
+    expect(addon.devstats.cudaMemory(3)).toBeNull();
+    expect(addon.devstats.resetCudaPeak(0)).toBe(false);
+    expect(addon.devstats.cudaSynchronize()).toBe(false);
+  });
+
+  it.skipIf(!cuda)("tracks and resets the allocator peak on CUDA", () => {
+    const before = addon.devstats.cudaMemory(0);
+    expect(before).not.toBeNull();
+    expect(addon.devstats.resetCudaPeak(0)).toBe(true);
+    const after = addon.devstats.cudaMemory(0);
+    expect(after?.peakAllocated).toBe(after?.allocated);
+    expect(after?.reserved).toBeGreaterThanOrEqual(after?.allocated ?? 0);
+    expect(() => addon.devstats.cudaMemory(1_000)).toThrow(RangeError);
+  });
+});
