@@ -15,6 +15,7 @@ import { pointColumns } from "../viz/columns.js";
 import { ensureDemoData, speechCommandsWords } from "./data.js";
 import { predictTopLabels, topOneAccuracy } from "./predict.js";
 import { type DemoSummary, printSummary } from "./summary.js";
+import { writeDemoTables } from "./tables.js";
 
 /** Runs the demo and prints its summary. */
 export async function runDemo(flags: DemoFlags): Promise<void> {
@@ -194,6 +195,13 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
       seed: flags.seed,
     },
   });
+  const tables = await writeDemoTables(outDir, {
+    ids: cols.ids,
+    labels,
+    layout,
+    clusters,
+    ...(predicted && { predictions: predicted }),
+  });
   lap("report");
   timings.total = (performance.now() - t0) / 1000;
 
@@ -204,12 +212,14 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     metricsFile: files.metrics,
     pictures: files.pictures,
     embeddings,
+    layout: tables.layout,
+    clusters: tables.clusters,
     errorsFile: summaryEmbed.errorsFile,
     data: { dir: data.dir, clips: data.clips, words: words.length, reused: data.reused },
     model: modelPath,
     rows: summaryEmbed.ok,
     failed: summaryEmbed.failed,
-    clusters: nClusters,
+    nClusters,
     metrics,
     timings,
   };

@@ -11,12 +11,15 @@ export interface DemoSummary {
   /** The embeddings table (Parquet) and its errors file. */
   embeddings: string;
   errorsFile: string;
+  /** layout.parquet (x, y, id) and clusters.parquet (cluster, id, label, prediction). */
+  layout: string;
+  clusters: string;
   data: { dir: string; clips: number; words: number; reused: boolean };
   model: string;
   /** Embedded clips, and clips that became error rows. */
   rows: number;
   failed: number;
-  clusters: number;
+  nClusters: number;
   /** silhouette, ari, nmi, homogeneity, completeness, vMeasure, purity, trustworthiness, accuracy. */
   metrics: Record<string, number>;
   /** Seconds per stage: data, model, embed, classify, umap, cluster, metrics, report, total. */
@@ -43,7 +46,7 @@ export function printSummary(s: DemoSummary, json: boolean): void {
     "",
     `report: ${s.report}`,
     `        ${s.interactive ?? ""}`,
-    `${s.rows} clips embedded${s.failed ? `, ${s.failed} failed (${s.errorsFile})` : ""}, ${s.data.words} words, ${s.clusters} clusters`,
+    `${s.rows} clips embedded${s.failed ? `, ${s.failed} failed (${s.errorsFile})` : ""}, ${s.data.words} words, ${s.nClusters} clusters`,
   ];
   for (const [key, name] of LABELS) {
     const v = s.metrics[key];
