@@ -7,6 +7,7 @@
  */
 import { execFileSync } from "node:child_process";
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -219,6 +220,9 @@ describe("audiomap demo", () => {
 
   it("regenerates the data when the parameters change", () => {
     const stamp = join(data, "audiomap-demo.json");
+    // A half-written set of a killed run (its process is gone) is cleaned up.
+    const stale = `${data}.partial-2147483000`;
+    mkdirSync(join(stale, "yes"), { recursive: true });
     const r = cli([
       "demo",
       "--model",
@@ -240,6 +244,7 @@ describe("audiomap demo", () => {
     expect(s.data).toMatchObject({ clips: 18, words: 2, reused: false });
     expect(s.rows + s.failed).toBe(18);
     expect(wavsOnDisk(data)).toHaveLength(18);
+    expect(existsSync(stale)).toBe(false);
     expect(JSON.parse(readFileSync(stamp, "utf8")).params).toMatchObject({
       words: ["yes", "no"],
       perWord: 9,

@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { CliError } from "../run.js";
 
 /** Name of the stamp file that marks a finished, cached data set. */
@@ -106,8 +106,8 @@ export async function ensureDemoData(options: DemoDataOptions): Promise<DemoData
     );
 
   const t0 = performance.now();
+  await removeStalePartials(dir);
   const tmp = `${dir}.partial-${process.pid}`;
-  await rm(tmp, { recursive: true, force: true });
   const total = options.words.length * options.perWord;
   try {
     await runGenerator(options, tmp, total);
@@ -181,6 +181,26 @@ async function runGenerator(o: DemoDataOptions, out: string, total: number): Pro
     if (timer) clearInterval(timer);
   }
   o.onProgress?.(total, total);
+}
+
+/** Removes `<dir>.partial-<pid>` folders left by killed runs (their process is gone). */
+async function removeStalePartials(dir: string): Promise<void> {
+  const prefix = `${basename(dir)}.partial-`;
+  for (const name of await readdir(dirname(dir)).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) continue;
+    await rm(join(dirname(dir), name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 async function countWavs(dir: string): Promise<number> {

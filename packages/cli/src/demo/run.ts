@@ -14,8 +14,8 @@ import { runCluster, runMetrics, runUmap } from "../viz/analysis.js";
 import { pointColumns } from "../viz/columns.js";
 import { ensureDemoData, speechCommandsWords } from "./data.js";
 import { predictTopLabels, topOneAccuracy } from "./predict.js";
+import { writeDemoReport } from "./report.js";
 import { type DemoSummary, printSummary } from "./summary.js";
-import { writeDemoTables } from "./tables.js";
 
 /** Runs the demo and prints its summary. */
 export async function runDemo(flags: DemoFlags): Promise<void> {
@@ -122,9 +122,10 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   log(
     `[4/5] UMAP of ${table.n} × ${table.dim}, ${flags.autoK ? `k-means with k by silhouette over ${flags.autoK.join(":")}` : `k-means with k = ${k}`}`,
   );
+  const nNeighbors = Math.min(15, table.n - 1);
   const layout = await runUmap(table.vectors, table.n, table.dim, {
     dims: 2,
-    nNeighbors: Math.min(15, table.n - 1),
+    nNeighbors,
     minDist: 0.1,
     spread: 1,
     metric: "euclidean",
@@ -146,60 +147,23 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
 
   // 4. Report.
   log(`[5/5] report → ${outDir}`);
-  const audio =
-    cols.paths && flags.audio !== "none"
-      ? viz.audioSources(cols.paths, { mode: flags.audio, htmlDir: outDir })
-      : undefined;
-  const accuracyText =
-    metrics.accuracy === undefined ? "–" : `${(metrics.accuracy * 100).toFixed(1)} %`;
-  const files = await viz.writeReport(outDir, {
-    title: "audiomap demo: spoken keywords",
-    summary: {
-      data: `${data.clips} clips: ${words.length} Speech Commands words × ${flags.perWord}, espeak-ng (tools/train/gen_data.py, seed 1234)`,
-      "held-out voices": data.voices.join(", ") || "–",
-      model: relativeTo(modelPath),
-      "model size": `${info.numHiddenStates - 1} layers × ${info.hiddenSize}`,
-      embedding: `layer ${flags.layer}, mean over frames${flags.normalize ? ", L2-normalised" : ""} (${table.dim} values)`,
-      "top-1 accuracy (model head)": accuracyText,
-      "embedding errors": summaryEmbed.failed,
-    },
-    runs: [
-      {
-        name: "demo",
-        source: relative(outDir, embeddings),
-        n: table.n,
-        dim: table.dim,
-        metrics,
-        nClusters,
-      },
-    ],
-    layout: { coords: layout, n: table.n, dims: 2 },
-    ids: cols.ids,
-    labels,
-    clusters: Array.from(clusters, String),
-    ...(predicted && { predictions: predicted }),
-    ...(cols.paths && { paths: cols.paths }),
-    ...(audio && { audio }),
-    notes: [
-      "Every clip is spoken by an espeak-ng voice variant held out from the model's training data.",
-      `Top-1 accuracy compares the classification head's most probable label with the spoken word: ${accuracyText}.`,
-    ],
-    parameters: {
-      command: ["audiomap", "demo", ...process.argv.slice(3)].join(" "),
-      data: { dir: data.dir, words, perWord: flags.perWord, seed: 1234 },
-      model: modelPath,
-      layer: flags.layer,
-      normalize: Boolean(flags.normalize),
-      umap: { nNeighbors: Math.min(15, table.n - 1), minDist: 0.1, metric: "euclidean", dims: 2 },
-      kmeans: flags.autoK ? { autoK: flags.autoK } : { k },
-      seed: flags.seed,
-    },
-  });
-  const tables = await writeDemoTables(outDir, {
-    ids: cols.ids,
+  const files = await writeDemoReport(outDir, {
+    flags,
+    words,
+    data,
+    modelPath: relativeTo(modelPath),
+    modelSize: `${info.numHiddenStates - 1} layers × ${info.hiddenSize}`,
+    embeddings,
+    failed: summaryEmbed.failed,
+    dim: table.dim,
+    cols,
     labels,
     layout,
+    nNeighbors,
     clusters,
+    nClusters,
+    k,
+    metrics,
     ...(predicted && { predictions: predicted }),
   });
   lap("report");
@@ -212,8 +176,8 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     metricsFile: files.metrics,
     pictures: files.pictures,
     embeddings,
-    layout: tables.layout,
-    clusters: tables.clusters,
+    layout: files.layout,
+    clusters: files.clusters,
     errorsFile: summaryEmbed.errorsFile,
     data: { dir: data.dir, clips: data.clips, words: words.length, reused: data.reused },
     model: modelPath,
