@@ -1,6 +1,8 @@
 """Python side of bench/forward: the same TorchScript file, run with torch.jit.load(...)(...).
 
-Usage: /usr/bin/python3 python_forward.py MODEL.pt AUDIO.f32 BATCH LENGTH THREADS
+Usage: /usr/bin/python3 python_forward.py MODEL.pt AUDIO.f32 BATCH LENGTH THREADS [main|thread]
+"main" (default) calls the module on Python's main thread, as a script or notebook does;
+"thread" calls it on one persistent worker thread, as the addon does on libuv's threadpool.
 Loads the model, then answers commands on stdin, one per line:
   "run N"  -> runs forward N times, prints one JSON line {"ms": [...]} (per-call wall times)
   "quit"   -> exits
@@ -10,6 +12,7 @@ The audio file holds BATCH*LENGTH raw float32 samples (the exact input the addon
 import json
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
@@ -17,6 +20,7 @@ import torch
 def main() -> None:
     model_path, audio_path = sys.argv[1], sys.argv[2]
     batch, length, threads = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    mode = sys.argv[6] if len(sys.argv) > 6 else "main"
     torch.set_num_threads(threads)
     torch.set_num_interop_threads(threads)
     raw = bytearray(open(audio_path, "rb").read())
@@ -24,21 +28,31 @@ def main() -> None:
     lengths = torch.full((batch,), length, dtype=torch.int64)
     module = torch.jit.load(model_path)
     module.eval()
-    print(json.dumps({"ready": True, "threads": torch.get_num_threads(), "torch": torch.__version__}), flush=True)
-    for line in sys.stdin:
-        command = line.split()
-        if not command or command[0] == "quit":
-            break
+    def run(n: int) -> list:
         times = []
-        for _ in range(int(command[1])):
+        for _ in range(n):
             start = time.perf_counter()
             with torch.inference_mode():
                 out = module(audio, lengths, [-1])
                 pooled = out["pooled"]
             times.append((time.perf_counter() - start) * 1000.0)
         assert pooled.shape[0] == batch
-        print(json.dumps({"ms": times}), flush=True)
+        return times
 
+    worker = None
+    if mode == "thread":
+        worker = ThreadPoolExecutor(max_workers=1)
+        # OpenMP keeps the thread count per thread: set it on the worker too.
+        worker.submit(torch.set_num_threads, threads).result()
+    ready = {"ready": True, "threads": torch.get_num_threads(), "torch": torch.__version__}
+    print(json.dumps(ready), flush=True)
+    for line in sys.stdin:
+        command = line.split()
+        if not command or command[0] == "quit":
+            break
+        n = int(command[1])
+        times = worker.submit(run, n).result() if worker else run(n)
+        print(json.dumps({"ms": times}), flush=True)
 
 if __name__ == "__main__":
     main()

@@ -9,7 +9,10 @@
 // processes hits both alike; the table shows median per-call times over all rounds.
 // The addon call includes everything a user pays: argument checks, the input copy, the
 // threadpool hop, masked mean pooling of the last layer and the result's hand-back.
-// The Python call is `module(audio, lengths, [-1])["pooled"]` under torch.inference_mode().
+// The Python call is `module(audio, lengths, [-1])["pooled"]` under torch.inference_mode(),
+// timed twice: on Python's main thread (the way a script does it) and on one worker thread
+// (the way the addon runs: on a libuv threadpool thread). On a busy machine the two differ a
+// lot: OpenMP's spin-waiting hurts the main thread far more (see docs/benchmarks.md).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
@@ -98,7 +101,8 @@ async function bench(name, batch, work) {
   const audio = makeAudio(batch);
   const audioPath = join(work, `${name}-${batch}.f32`);
   writeFileSync(audioPath, audio);
-  const python = await startPython(model.path, audioPath, batch);
+  const python = await startPython(model.path, audioPath, batch, "main");
+  const pythonThread = await startPython(model.path, audioPath, batch, "thread");
   const input = { audio, batch, length };
   const addonRun = async (n) => {
     const ms = [];
@@ -112,13 +116,17 @@ async function bench(name, batch, work) {
   // Warm-up covers the JIT's profiling runs on both sides.
   await addonRun(warmup);
   await python.run(warmup);
+  await pythonThread.run(warmup);
   const addon = [];
   const py = [];
+  const pyThread = [];
   for (let r = 0; r < rounds; r++) {
     addon.push(...(await addonRun(iters)));
     py.push(...(await python.run(iters)));
+    pyThread.push(...(await pythonThread.run(iters)));
   }
   python.close();
+  pythonThread.close();
   model.dispose();
   const row = {
     model: name,
@@ -128,13 +136,17 @@ async function bench(name, batch, work) {
     seconds: length / 16000,
     addonMs: median(addon),
     pythonMs: median(py),
+    pythonThreadMs: median(pyThread),
     addonMinMs: Math.min(...addon),
     pythonMinMs: Math.min(...py),
+    pythonThreadMinMs: Math.min(...pyThread),
     samples: addon.length,
     torch: python.info.torch,
   };
   row.ratio = row.addonMs / row.pythonMs;
   row.minRatio = row.addonMinMs / row.pythonMinMs;
+  row.threadRatio = row.addonMs / row.pythonThreadMs;
+  row.threadMinRatio = row.addonMinMs / row.pythonThreadMinMs;
   return row;
 }
 
@@ -147,7 +159,8 @@ try {
       const row = await bench(name, batch, work);
       results.push(row);
       console.error(
-        `${name} batch ${batch}: addon ${row.addonMs.toFixed(2)} ms, python ${row.pythonMs.toFixed(2)} ms`,
+        `${name} batch ${batch}: addon ${row.addonMs.toFixed(2)} ms, python main ` +
+          `${row.pythonMs.toFixed(2)} ms, python worker thread ${row.pythonThreadMs.toFixed(2)} ms`,
       );
     }
   }
@@ -161,15 +174,20 @@ console.log(
     `LibTorch ${build.torchVersion}, python torch ${results[0]?.torch}, ` +
     `warm-up ${warmup}, ${rounds} rounds x ${iters} calls per side\n`,
 );
+const ms = (median, min) => `${median.toFixed(2)} (${min.toFixed(2)})`;
+const ratio = (median, min) => `${median.toFixed(3)} (${min.toFixed(3)})`;
 console.log(
-  "| model | layers x hidden | batch | clip s | addon ms (median) | python ms (median) | addon/python |",
+  "| model | layers x hidden | batch | clip s | addon ms | python main-thread ms | python worker-thread ms " +
+    "| addon / python main | addon / python worker |",
 );
-console.log("|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|---|");
 for (const r of results) {
   console.log(
     `| ${r.model} | ${r.layers} x ${r.hidden} | ${r.batch} | ${r.seconds} | ` +
-      `${r.addonMs.toFixed(2)} (${r.addonMinMs.toFixed(2)}) | ${r.pythonMs.toFixed(2)} (${r.pythonMinMs.toFixed(2)}) | ` +
-      `${r.ratio.toFixed(3)} (${r.minRatio.toFixed(3)}) |`,
+      `${ms(r.addonMs, r.addonMinMs)} | ${ms(r.pythonMs, r.pythonMinMs)} | ` +
+      `${ms(r.pythonThreadMs, r.pythonThreadMinMs)} | ${ratio(r.ratio, r.minRatio)} | ` +
+      `${ratio(r.threadRatio, r.threadMinRatio)} |`,
   );
 }
+console.log("\nEach cell: median (min) per call.");
 if (args.json) writeFileSync(args.json, JSON.stringify({ threads, results }, null, 2));
