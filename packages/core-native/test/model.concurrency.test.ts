@@ -12,8 +12,8 @@ afterAll(() => model.dispose());
 
 describe("event loop", () => {
   it("keeps ticking while a long forward runs", async () => {
-    const batch = 4;
-    const length = 16000 * 4;
+    const batch = 8;
+    const length = 16000 * 6;
     const audio = makeAudio(batch, length, 11);
     await model.forward({ audio, batch, length }); // JIT profiling runs
     let ticks = 0;
@@ -67,7 +67,7 @@ describe("concurrency", () => {
   });
 
   it("does not occupy libuv's threadpool with waiting calls", async () => {
-    const batch = 4;
+    const batch = 6;
     const length = 16000 * 6;
     const audio = makeAudio(batch, length, 5);
     let start = performance.now();
