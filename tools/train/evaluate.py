@@ -74,6 +74,27 @@ def latency_ms(model) -> float:
     return float(np.median(times))
 
 
+def fixed_clips_accuracy(model) -> float:
+    """Top-1 on the clean clips of tests/test_kws_default_model.py (4 held-out voices x 35 words)."""
+    import shutil
+    import tempfile
+
+    sys.path.insert(0, str(HERE / "tests"))
+    import gen_data
+    import test_kws_default_model as fixed
+
+    tmp = tempfile.mkdtemp(prefix="kws-eval-")
+    try:
+        env = gen_data.isolated_env(tmp)
+        items = [(w, v) for v in fixed.TEST_VOICES for w in fixed.WORDS]
+        audio = torch.from_numpy(np.stack([fixed.speak(w, v, env) for w, v in items]))
+    finally:
+        shutil.rmtree(tmp)
+    logits, _ = run_model(model, audio, [-1])
+    names = labels()
+    return float(np.mean([names[p] == w for p, (w, _) in zip(logits.argmax(dim=1).tolist(), items)]))
+
+
 def evaluate(model_dir: Path, data: Path) -> dict:
     """All figures for the model in ``model_dir`` (model.pt) on the test split of ``data``."""
     names = labels()
@@ -131,6 +152,7 @@ def evaluate(model_dir: Path, data: Path) -> dict:
         "confusion": confusion.tolist(),
         "labels": names,
         "latency_ms_1s_clip_1thread": latency_ms(model),
+        "fixed_clips_acc": fixed_clips_accuracy(model),
         "sizes_bytes": {p.name: p.stat().st_size for p in sorted(model_dir.iterdir()) if p.is_file()},
     }
 

@@ -43,6 +43,19 @@ def write_card(path: Path, r: dict, info: dict) -> None:
     variants = ", ".join(f"{k} {_pct(v)}" for k, v in r["per_variant"].items())
     ari_layers = ", ".join(f"{k}: {v:.3f}" for k, v in r["ari_by_layer"].items())
     worst = sorted(((w["acc"], n) for n, w in r["per_word"].items() if n != "_silence_"))[:5]
+    missed = ""
+    if r["top1_words"] < 0.90:
+        missed = (
+            f"**The 90% accuracy target is missed: {_pct(r['top1_words'])} on the augmented held-out-voice test set.** "
+            "Validation accuracy was still rising when the 60-minute CPU budget ran out (stage 2 best "
+            "validation "
+            f"{_pct(info.get('best_val_acc', 0))}), and the shared machine gave the run a fraction of its two cores. "
+            "What would most likely close the gap: more optimisation steps (a step of batch 16 needs about 0.8 "
+            "CPU-seconds but took 1.1-1.3 s of wall time here), more training voices per word (64 clips per word now), SpecAugment-style "
+            "time masking, and a cheaper front end so more of the budget goes to the conformer. Errors concentrate "
+            "on short, similar words (up/off/four, bed/bird, tree/three) and on the most unusual held-out "
+            "variants (RicishayMax3, whisper).\n\n"
+        )
     stages = []
     stage = info
     while stage:
@@ -85,6 +98,9 @@ project's own (`tools/export`); training and evaluation code is in `tools/train`
 | CPU latency, one 1-s clip, 1 thread (busy shared 2-core machine) | {r['latency_ms_1s_clip_1thread']:.1f} ms | |
 | training wall time ({info.get('threads', 1)} thread, `nice -n 10`, shared 2-core machine) | {minutes:.1f} min | ≤ 60 min |
 
+{missed}Clean fixed clips (the `tests/test_kws_default_model.py` set: 4 held-out voices × 35 words, default
+speed and pitch, no augmentation): {_pct(r.get('fixed_clips_acc', float('nan')))} top-1.
+
 ARI by hidden-state index (0 = encoder input, {cfg['num_hidden_layers']} = final output): {ari_layers}.
 
 Test voices: the espeak-ng voice variants {', '.join(r['test_variants'])} — none of them was
@@ -100,7 +116,7 @@ Hardest words: {', '.join(f'{n} ({_pct(a)})' for a, n in worst)}.
 | | |
 |---|---|
 | architecture | `Wav2Vec2ConformerForSequenceClassification` (HF key layout), relative positions |
-| feature encoder | 7 convs, {cfg['conv_dim'][0]} channels, kernels {cfg['conv_kernel']}, strides {cfg['conv_stride']} (20 ms frames), `feat_extract_norm={cfg['feat_extract_norm']}` |
+| feature encoder | 7 convs, channels {cfg['conv_dim']}, kernels {cfg['conv_kernel']}, strides {cfg['conv_stride']} (20 ms frames), `feat_extract_norm={cfg['feat_extract_norm']}` |
 | conformer | {cfg['num_hidden_layers']} layers × hidden {cfg['hidden_size']}, {cfg['num_attention_heads']} heads, FFN {cfg['intermediate_size']}, depthwise kernel {cfg['conv_depthwise_kernel_size']}, swish |
 | head | projector {cfg['hidden_size']}→{cfg['classifier_proj_size']}, masked mean pool, classifier → 36 |
 | parameters | {info.get('parameters', 'n/a')} |
