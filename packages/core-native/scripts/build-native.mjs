@@ -19,7 +19,10 @@ function hasConfig(dir) {
 
 function fromLibtorch() {
   const base = process.env.LIBTORCH;
-  if (!base) return (tried.push("LIBTORCH: not set"), null);
+  if (!base) {
+    tried.push("LIBTORCH: not set");
+    return null;
+  }
   const dir = join(base, "share", "cmake", "Torch");
   if (hasConfig(dir)) return { source: `LIBTORCH=${base}`, torchDir: dir };
   tried.push(`LIBTORCH=${base}: no share/cmake/Torch/TorchConfig.cmake there`);
@@ -28,7 +31,10 @@ function fromLibtorch() {
 
 function fromTorchDir() {
   const dir = process.env.Torch_DIR;
-  if (!dir) return (tried.push("Torch_DIR: not set"), null);
+  if (!dir) {
+    tried.push("Torch_DIR: not set");
+    return null;
+  }
   if (hasConfig(dir)) return { source: `Torch_DIR=${dir}`, torchDir: dir };
   tried.push(`Torch_DIR=${dir}: no TorchConfig.cmake there`);
   return null;
