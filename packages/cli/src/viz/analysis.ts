@@ -2,66 +2,22 @@
  * The layout, clustering and metric calls the viz commands make, in one place. They come
  * from @audiomap/viz (umap/, cluster/, metrics/); this file adapts the commands' flags to them.
  */
+// Every importer of this file (the viz commands, demo) is itself loaded lazily by its command's
+// action, so a static import keeps @audiomap/viz off the `--help` path.
+import {
+  adjustedRandIndex,
+  agglomerative,
+  autoK,
+  hdbscan,
+  kmeans,
+  normalizedMutualInfo,
+  purity,
+  silhouette,
+  trustworthiness,
+  umap,
+  vMeasure,
+} from "@audiomap/viz";
 import { CliError } from "../run.js";
-
-type Shape = readonly [number, number];
-type Labels = ArrayLike<number> | ReadonlyArray<string>;
-
-/** The subset of @audiomap/viz's analysis API used here (looked up at run time). */
-interface VizAnalysis {
-  umap(
-    data: Float32Array,
-    shape: Shape,
-    options: Record<string, unknown>,
-  ): Promise<{ embedding: Float32Array }>;
-  kmeans(
-    data: Float32Array,
-    shape: Shape,
-    options: Record<string, unknown>,
-  ): Promise<{ labels: Int32Array; k: number }>;
-  autoK(
-    data: Float32Array,
-    shape: Shape,
-    options: Record<string, unknown>,
-  ): Promise<{ labels: Int32Array; k: number }>;
-  hdbscan(
-    data: Float32Array,
-    shape: Shape,
-    options: Record<string, unknown>,
-  ): Promise<{ labels: Int32Array }>;
-  agglomerative(
-    data: Float32Array,
-    shape: Shape,
-    options: Record<string, unknown>,
-  ): Promise<{ labels: Int32Array }>;
-  silhouette(
-    data: Float32Array,
-    shape: Shape,
-    labels: Labels,
-    options: Record<string, unknown>,
-  ): Promise<number>;
-  trustworthiness(
-    data: Float32Array,
-    shape: Shape,
-    embedding: Float32Array,
-    embeddingShape: Shape,
-    options: Record<string, unknown>,
-  ): Promise<number>;
-  adjustedRandIndex(t: Labels, p: Labels): number;
-  normalizedMutualInfo(t: Labels, p: Labels): number;
-  vMeasure(t: Labels, p: Labels): { homogeneity: number; completeness: number; vMeasure: number };
-  purity(t: Labels, p: Labels): number;
-}
-
-async function viz<K extends keyof VizAnalysis>(name: K): Promise<VizAnalysis[K]> {
-  const mod = (await import("@audiomap/viz")) as unknown as Partial<VizAnalysis>;
-  const fn = mod[name];
-  if (typeof fn !== "function")
-    throw new CliError(
-      `@audiomap/viz has no ${name}() in this build; rebuild the workspace (pnpm build)`,
-    );
-  return fn as VizAnalysis[K];
-}
 
 /** UMAP flags. */
 export interface UmapFlags {
@@ -82,7 +38,6 @@ export async function runUmap(
   dim: number,
   flags: UmapFlags,
 ): Promise<Float32Array> {
-  const umap = await viz("umap");
   const result = await umap(vectors, [n, dim], {
     nComponents: flags.dims,
     nNeighbors: flags.nNeighbors,
@@ -115,22 +70,16 @@ export async function runCluster(
   let labels: Int32Array;
   if (flags.method === "kmeans") {
     if (flags.k !== undefined)
-      labels = (await (await viz("kmeans"))(vectors, shape, { k: flags.k, seed: flags.seed }))
-        .labels;
+      labels = (await kmeans(vectors, shape, { k: flags.k, seed: flags.seed })).labels;
     else {
       const [kMin, kMax] = flags.autoK ?? [2, 20];
-      labels = (await (await viz("autoK"))(vectors, shape, { kMin, kMax, seed: flags.seed }))
-        .labels;
+      labels = (await autoK(vectors, shape, { kMin, kMax, seed: flags.seed })).labels;
     }
   } else if (flags.method === "hdbscan") {
-    labels = (
-      await (
-        await viz("hdbscan")
-      )(vectors, shape, { minClusterSize: flags.minClusterSize ?? 10 })
-    ).labels;
+    labels = (await hdbscan(vectors, shape, { minClusterSize: flags.minClusterSize ?? 10 })).labels;
   } else {
     if (flags.k === undefined) throw new CliError("--method agglomerative needs --k");
-    labels = (await (await viz("agglomerative"))(vectors, shape, { k: flags.k })).labels;
+    labels = (await agglomerative(vectors, shape, { k: flags.k })).labels;
   }
   const k = new Set(Array.from(labels).filter((c) => c >= 0)).size;
   return { clusters: labels, k };
@@ -159,18 +108,18 @@ export async function runMetrics(
   const k = new Set(clusters).size;
   // Silhouette is defined for 2 <= clusters <= n - 1 only.
   if (k >= 2 && k <= n - 1)
-    out.silhouette = await (await viz("silhouette"))(vectors, [n, dim], clusters, {
+    out.silhouette = await silhouette(vectors, [n, dim], clusters, {
       metric,
       ...sample,
     });
   if (labels) {
-    out.ari = (await viz("adjustedRandIndex"))(labels, clusters);
-    out.nmi = (await viz("normalizedMutualInfo"))(labels, clusters);
-    Object.assign(out, (await viz("vMeasure"))(labels, clusters));
-    out.purity = (await viz("purity"))(labels, clusters);
+    out.ari = adjustedRandIndex(labels, clusters);
+    out.nmi = normalizedMutualInfo(labels, clusters);
+    Object.assign(out, vMeasure(labels, clusters));
+    out.purity = purity(labels, clusters);
   }
   if (layout && n > 45)
-    out.trustworthiness = await (await viz("trustworthiness"))(
+    out.trustworthiness = await trustworthiness(
       vectors,
       [n, dim],
       layout.coords,
