@@ -27,6 +27,7 @@ interface EmbedFlags extends ModelFlags, SourceFlags {
   shardCount?: number;
   json?: boolean;
   quiet?: boolean;
+  features?: "mfcc" | "logmel";
 }
 
 /** Registers `embed`. */
@@ -45,6 +46,12 @@ export function registerEmbed(program: Command): void {
     .option(
       "--model <file.pt>",
       "exported model (default: models/default/model.pt or $AUDIOMAP_MODEL)",
+    )
+    .addOption(
+      new Option(
+        "--features <kind>",
+        "baseline features instead of a model: mfcc (40 values) or logmel (128); not with --model or --frames",
+      ).choices(["mfcc", "logmel"]),
     )
     .option(
       "--layer <spec>",
@@ -97,6 +104,10 @@ export function registerEmbed(program: Command): void {
 }
 
 async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
+  if (flags.features && flags.model)
+    throw new CliError("--features and --model cannot be used together", ExitCode.usage);
+  if (flags.features && flags.frames)
+    throw new CliError("--features gives clip vectors only, not --frames", ExitCode.usage);
   const emb = await import("@audiomap/embeddings");
   let shard: { index: number; count: number } | undefined;
   try {
@@ -110,7 +121,9 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
     throw new CliError("--frames needs --format parquet", ExitCode.usage);
   const { openSource } = await import("../sources.js");
   const opened = await openSource(source, flags);
-  const { model, path: modelPath } = await loadModelFromFlags(flags);
+  const { model, path: modelPath } = flags.features
+    ? featureRunner(emb.featureModel({ kind: flags.features }), flags.features)
+    : await loadModelFromFlags(flags);
   try {
     emb.parseLayerSpec(flags.layer, model.info.numHiddenStates);
   } catch (err) {
@@ -195,4 +208,15 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
     bar.done();
     await model.dispose();
   }
+}
+
+/**
+ * Baseline features (`featureModel`) shaped like a loaded model for `runEmbed`: CPU, nothing
+ * to free; `path` is what the manifest and summary record as the model, e.g. "features:mfcc".
+ */
+function featureRunner<M extends object>(model: M, kind: string) {
+  return {
+    model: Object.assign(model, { device: "cpu", dispose: async () => {} }),
+    path: `features:${kind}`,
+  };
 }
