@@ -2,8 +2,7 @@
 // exposes as `error.code`, so callers can account for failed inputs without parsing messages.
 #pragma once
 
-#include <stdexcept>
-#include <string>
+#include "coded_error.h"
 
 namespace audiomap::audio {
 
@@ -15,14 +14,7 @@ inline constexpr const char *kEmpty = "ERR_AUDIO_EMPTY";
 inline constexpr const char *kNonFinite = "ERR_AUDIO_NONFINITE";
 inline constexpr const char *kResample = "ERR_AUDIO_RESAMPLE";
 
-class AudioError : public std::runtime_error {
- public:
-  AudioError(const char *code, const std::string &message)
-      : std::runtime_error(message), code_(code) {}
-  const char *code() const { return code_; }
-
- private:
-  const char *code_;
-};
+/// Audio failures carry one of the codes above.
+using AudioError = ::audiomap::CodedError;
 
 }  // namespace audiomap::audio

@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "coded_error.h"
+
 namespace audiomap::model {
 
 namespace code {
@@ -24,15 +26,7 @@ inline constexpr const char *kNative = "ERR_NATIVE";
 }  // namespace code
 
 /// An error that already knows its code; thrown by audiomap's own checks.
-class CodedError : public std::runtime_error {
- public:
-  CodedError(const char *code, const std::string &message)
-      : std::runtime_error(message), code_(code) {}
-  const char *code() const { return code_; }
-
- private:
-  const char *code_;
-};
+using CodedError = ::audiomap::CodedError;
 
 /// A failure caught off the main thread, waiting to become a JS error.
 struct Failure {
