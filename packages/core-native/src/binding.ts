@@ -64,6 +64,38 @@ export interface NativeDevStats {
 }
 
 // ---------------------------------------------------------------------------------------------
+// CPU memory (the caching allocator behind LibTorch's CPU tensors)
+// ---------------------------------------------------------------------------------------------
+
+/** Counters of the caching CPU allocator's large blocks (>= 256 KiB), in bytes. */
+export interface CpuMemoryStats {
+  /** In live tensors. */
+  allocated: number;
+  /** Mapped, free and kept for reuse. */
+  cached: number;
+  /** Highest `allocated` since the last `resetCpuPeak`. */
+  peakAllocated: number;
+  /** Highest `allocated + cached` since the last `resetCpuPeak`. */
+  peakMapped: number;
+  /** Large requests served from the cache. */
+  hits: number;
+  /** Large requests that mapped new memory. */
+  misses: number;
+  /** Bytes the cache may hold now (AUDIOMAP_CPU_CACHE_MB, or the high-water mark). */
+  cacheLimit: number;
+}
+
+/** The caching CPU allocator; every call reports "unsupported" under AUDIOMAP_CPU_ALLOCATOR=system. */
+export interface NativeMemory {
+  /** The counters, or null when LibTorch's own allocator is in use. */
+  cpuMemory(): CpuMemoryStats | null;
+  /** Resets the peak counters; false under the system allocator. */
+  resetCpuPeak(): boolean;
+  /** Unmaps every cached block; false under the system allocator. */
+  emptyCpuCache(): boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Compute (kNN, k-means)
 // ---------------------------------------------------------------------------------------------
 
@@ -347,6 +379,7 @@ export interface NativeModelRuntime {
 export interface NativeAddon extends NativeCompute, NativeAudio, NativeModelRuntime {
   buildInfo(): NativeBuildInfo;
   devstats: NativeDevStats;
+  memory: NativeMemory;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -44,6 +44,7 @@ export {
   NativeError,
   OutOfMemoryError,
 } from "./errors.js";
+export { type CpuMemoryStats, cpuMemory, emptyCpuCache, resetCpuPeak } from "./memory.js";
 export {
   type ForwardInput,
   type ForwardOptions,

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "memory/caching_cpu_allocator.h"
 #include "model/device.h"
 
 #ifdef AUDIOMAP_WITH_CUDA
@@ -93,6 +94,8 @@ void LoadWorker::Execute() {
                        "convolution kernels); use 'float32' or 'bfloat16' on CPU, or float16 "
                        "on a CUDA device");
     }
+    // Weights live as long as the model: keep them out of the activation cache.
+    memory::ScopedUncached uncached;
     torch::jit::ExtraFilesMap extra{{kMetadataFile, ""}};
     auto module = std::make_shared<torch::jit::Module>();
     try {
