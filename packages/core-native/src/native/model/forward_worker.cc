@@ -176,28 +176,30 @@ ForwardWorker::~ForwardWorker() { owner_->Unref(); }
 
 void ForwardWorker::Execute() {
   Guard("forward", [this] {
-    // Per-thread settings: the guard, the thread count and the device/stream apply to this
-    // threadpool thread only.
-    c10::InferenceMode inference;
-    ApplyThreads(state_->threads);
-    std::lock_guard<std::mutex> run(state_->runMutex);
+    // This threadpool thread only waits: the call runs on the model's own thread, where the
+    // per-thread settings below (inference mode, thread count, device and stream) apply.
+    state_->thread.Run([this] {
+      c10::InferenceMode inference;
+      ApplyThreads(state_->threads);
+      std::lock_guard<std::mutex> run(state_->runMutex);
 #ifdef AUDIOMAP_WITH_CUDA
-    std::optional<c10::cuda::CUDAGuard> deviceGuard;
-    std::optional<c10::cuda::CUDAStreamGuard> streamGuard;
-    if (state_->device.is_cuda()) {
-      deviceGuard.emplace(state_->device);
-      if (state_->stream) streamGuard.emplace(*state_->stream);
-    }
-    try {
-      Run();
-    } catch (const c10::OutOfMemoryError &) {
-      // Give the cached blocks back so that a smaller retry can succeed.
-      c10::cuda::CUDACachingAllocator::emptyCache();
-      throw;
-    }
+      std::optional<c10::cuda::CUDAGuard> deviceGuard;
+      std::optional<c10::cuda::CUDAStreamGuard> streamGuard;
+      if (state_->device.is_cuda()) {
+        deviceGuard.emplace(state_->device);
+        if (state_->stream) streamGuard.emplace(*state_->stream);
+      }
+      try {
+        Run();
+      } catch (const c10::OutOfMemoryError &) {
+        // Give the cached blocks back so that a smaller retry can succeed.
+        c10::cuda::CUDACachingAllocator::emptyCache();
+        throw;
+      }
 #else
-    Run();
+      Run();
 #endif
+    });
   });
 }
 

@@ -3,6 +3,8 @@
 
 #include <torch/script.h>
 
+#include "model/model_thread.h"
+
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -26,6 +28,8 @@ struct LoadedModel {
   int64_t parameterBytes = 0;
   /// Intra-op threads for this model's forward calls; 0 = the process setting.
   int threads = 0;
+  /// Runs every forward call of this model (see model_thread.h).
+  ModelThread thread;
   /// Guards `module` (taking a reference versus disposing).
   std::mutex stateMutex;
   /// Serialises forward calls on this model; TypeScript queues them too, so this is only a
