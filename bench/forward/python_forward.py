@@ -1,8 +1,7 @@
 """Python side of bench/forward: the same TorchScript file, run with torch.jit.load(...)(...).
 
-Usage: /usr/bin/python3 python_forward.py MODEL.pt AUDIO.f32 BATCH LENGTH THREADS [main|thread]
-"main" (default) calls the module on Python's main thread, as a script or notebook does;
-"thread" calls it on one persistent worker thread, as the addon does on libuv's threadpool.
+Usage: /usr/bin/python3 python_forward.py MODEL.pt AUDIO.f32 BATCH LENGTH THREADS
+Calls the module on Python's main thread, as a script or notebook does.
 Loads the model, then answers commands on stdin, one per line:
   "run N"  -> runs forward N times, prints one JSON line {"ms": [...]} (per-call wall times)
   "quit"   -> exits
@@ -12,7 +11,6 @@ The audio file holds BATCH*LENGTH raw float32 samples (the exact input the addon
 import json
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
@@ -20,7 +18,6 @@ import torch
 def main() -> None:
     model_path, audio_path = sys.argv[1], sys.argv[2]
     batch, length, threads = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-    mode = sys.argv[6] if len(sys.argv) > 6 else "main"
     torch.set_num_threads(threads)
     torch.set_num_interop_threads(threads)
     raw = bytearray(open(audio_path, "rb").read())
@@ -39,11 +36,6 @@ def main() -> None:
         assert pooled.shape[0] == batch
         return times
 
-    worker = None
-    if mode == "thread":
-        worker = ThreadPoolExecutor(max_workers=1)
-        # OpenMP keeps the thread count per thread: set it on the worker too.
-        worker.submit(torch.set_num_threads, threads).result()
     ready = {"ready": True, "threads": torch.get_num_threads(), "torch": torch.__version__}
     print(json.dumps(ready), flush=True)
     for line in sys.stdin:
@@ -51,7 +43,7 @@ def main() -> None:
         if not command or command[0] == "quit":
             break
         n = int(command[1])
-        times = worker.submit(run, n).result() if worker else run(n)
+        times = run(n)
         print(json.dumps({"ms": times}), flush=True)
 
 if __name__ == "__main__":
