@@ -1,6 +1,7 @@
 #include "memory/caching_cpu_allocator.h"
 
 #include <c10/core/CPUAllocator.h>
+#include <malloc.h>
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -18,6 +19,23 @@ constexpr size_t kHugePageHint = size_t{4} << 20;
 // (one batch's working set): enough to serve the next batch, and independent of how many
 // batches a run has. This floor keeps small models from thrashing.
 constexpr size_t kMinAutoCache = size_t{64} << 20;
+
+// The C library keeps serving the small blocks. By default glibc trims its heap top after
+// each call (and maps 128 KiB-32 MiB blocks on its own while its adaptive threshold settles),
+// so the small tensors' pages are faulted in again on every forward too. These two settings
+// keep up to 64 MiB of free heap top and serve blocks below 4 MiB from the heap; they are not
+// applied when the user set any MALLOC_*_ variable.
+constexpr int kGlibcMmapThreshold = 4 << 20;
+constexpr int kGlibcTrimThreshold = 64 << 20;
+
+void TuneCLibrary() {
+  for (const char *name : {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_",
+                           "MALLOC_MMAP_MAX_"}) {
+    if (std::getenv(name) != nullptr) return;
+  }
+  mallopt(M_MMAP_THRESHOLD, kGlibcMmapThreshold);
+  mallopt(M_TRIM_THRESHOLD, kGlibcTrimThreshold);
+}
 
 CachingCpuAllocator *gInstalled = nullptr;
 thread_local bool tUncached = false;
@@ -75,9 +93,11 @@ void *CachingCpuAllocator::AllocateLarge(size_t bytes) {
   const size_t size = SizeClass(bytes);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    // The smallest cached block that fits, if it is not more than twice the request.
+    // The smallest cached size that fits, if it is not more than twice the request; of the
+    // blocks of that size the most recently freed, whose pages are most likely still in cache.
     auto it = freeBySize_.lower_bound(size);
     if (it != freeBySize_.end() && it->first <= 2 * size) {
+      it = std::prev(freeBySize_.upper_bound(it->first));
       Block block = *it->second;
       freeOrder_.erase(it->second);
       freeBySize_.erase(it);
@@ -181,6 +201,7 @@ void CachingCpuAllocator::Install() {
     unsigned long long parsed = std::strtoull(value, &end, 10);
     if (end != value && *end == '\0') limit = static_cast<size_t>(parsed) << 20;
   }
+  TuneCLibrary();
   // Never freed: tensors allocated here may outlive every JavaScript object.
   gInstalled = new CachingCpuAllocator(limit);
   c10::SetCPUAllocator(gInstalled, /*priority=*/1);

@@ -8,7 +8,8 @@
 // CUDA caching allocator does for device memory, and unmaps the oldest cached blocks once the
 // cache passes a byte limit, so memory stays bounded by the largest batch plus that limit.
 //
-// Small requests (< kLargeBlock) go to the C library, which handles them well.
+// Small requests (< kLargeBlock) go to the C library, with two glibc settings that stop it
+// from trimming its heap after every call (see TuneCLibrary).
 // AUDIOMAP_CPU_ALLOCATOR=system keeps LibTorch's own allocator; AUDIOMAP_CPU_CACHE_MB fixes the
 // cache limit (default: the largest number of bytes ever allocated at once, at least 64 MiB).
 #pragma once

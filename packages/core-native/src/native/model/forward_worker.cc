@@ -161,49 +161,76 @@ ForwardRequest ParseForwardRequest(const Napi::CallbackInfo &info) {
   return request;
 }
 
-ForwardWorker::ForwardWorker(Napi::Env env, Napi::Reference<Napi::Object> *owner,
-                             std::shared_ptr<LoadedModel> state,
-                             std::shared_ptr<torch::jit::Module> module, ForwardRequest request)
-    : PromiseWorker(env, "audiomap:forward"),
-      owner_(owner),
+ForwardCall::ForwardCall(Napi::Env env, const Napi::Object &owner,
+                         std::shared_ptr<LoadedModel> state,
+                         std::shared_ptr<torch::jit::Module> module, ForwardRequest request)
+    : deferred_(Napi::Promise::Deferred::New(env)),
+      owner_(Napi::Persistent(owner)),
+      completion_(Completion::New(env, "audiomap:forward", 0, 1)),
       state_(std::move(state)),
       module_(std::move(module)),
-      request_(std::move(request)) {
-  owner_->Ref();
-}
+      request_(std::move(request)) {}
 
-ForwardWorker::~ForwardWorker() { owner_->Unref(); }
-
-void ForwardWorker::Execute() {
-  Guard("forward", [this] {
-    // This threadpool thread only waits: the call runs on the model's own thread, where the
-    // per-thread settings below (inference mode, thread count, device and stream) apply.
-    state_->thread.Run([this] {
-      c10::InferenceMode inference;
-      ApplyThreads(state_->threads);
-      std::lock_guard<std::mutex> run(state_->runMutex);
-#ifdef AUDIOMAP_WITH_CUDA
-      std::optional<c10::cuda::CUDAGuard> deviceGuard;
-      std::optional<c10::cuda::CUDAStreamGuard> streamGuard;
-      if (state_->device.is_cuda()) {
-        deviceGuard.emplace(state_->device);
-        if (state_->stream) streamGuard.emplace(*state_->stream);
-      }
-      try {
-        Run();
-      } catch (const c10::OutOfMemoryError &) {
-        // Give the cached blocks back so that a smaller retry can succeed.
-        c10::cuda::CUDACachingAllocator::emptyCache();
-        throw;
-      }
-#else
-      Run();
-#endif
-    });
+Napi::Promise ForwardCall::Start(Napi::Env env, const Napi::Object &owner,
+                                 std::shared_ptr<LoadedModel> state,
+                                 std::shared_ptr<torch::jit::Module> module,
+                                 ForwardRequest request) {
+  auto *call = new ForwardCall(env, owner, std::move(state), std::move(module), std::move(request));
+  Napi::Promise promise = call->deferred_.Promise();
+  call->state_->thread.Post([call] {
+    call->Execute();
+    // Settle() runs on the main thread and deletes the call; nothing may touch it after this.
+    Completion completion = call->completion_;
+    completion.BlockingCall(call);
+    completion.Release();
   });
+  return promise;
 }
 
-void ForwardWorker::Run() {
+void ForwardCall::Execute() {
+  ok_ = RunGuarded("forward", [this] {
+    // Per-thread settings: they apply to the model's thread, where every call of it runs.
+    c10::InferenceMode inference;
+    ApplyThreads(state_->threads);
+    std::lock_guard<std::mutex> run(state_->runMutex);
+#ifdef AUDIOMAP_WITH_CUDA
+    std::optional<c10::cuda::CUDAGuard> deviceGuard;
+    std::optional<c10::cuda::CUDAStreamGuard> streamGuard;
+    if (state_->device.is_cuda()) {
+      deviceGuard.emplace(state_->device);
+      if (state_->stream) streamGuard.emplace(*state_->stream);
+    }
+    try {
+      Run();
+    } catch (const c10::OutOfMemoryError &) {
+      // Give the cached blocks back so that a smaller retry can succeed.
+      c10::cuda::CUDACachingAllocator::emptyCache();
+      throw;
+    }
+#else
+    Run();
+#endif
+  }, &failure_);
+  // The module reference is dropped here, on the model's thread, once the call is done.
+  module_.reset();
+}
+
+void ForwardCall::Settle(Napi::Env env, Napi::Function, std::nullptr_t *, ForwardCall *call) {
+  std::unique_ptr<ForwardCall> owned(call);
+  if (env == nullptr) return;  // the environment is shutting down
+  Napi::HandleScope scope(env);
+  if (!call->ok_) {
+    call->deferred_.Reject(MakeError(env, call->failure_.code, call->failure_.message).Value());
+    return;
+  }
+  try {
+    call->deferred_.Resolve(call->Result(env));
+  } catch (const Napi::Error &error) {
+    call->deferred_.Reject(error.Value());
+  }
+}
+
+void ForwardCall::Run() {
   const torch::Device device = state_->device;
   const int64_t batch = request_.audio.size(0);
   torch::Tensor audio = request_.audio.to(device, state_->dtype);
@@ -250,16 +277,7 @@ void ForwardWorker::Run() {
   }
 }
 
-void ForwardWorker::OnOK() {
-  try {
-    deferred_.Resolve(Result());
-  } catch (const Napi::Error &error) {
-    deferred_.Reject(error.Value());
-  }
-}
-
-Napi::Object ForwardWorker::Result() {
-  Napi::Env env = Env();
+Napi::Object ForwardCall::Result(Napi::Env env) {
   Napi::Object result = Napi::Object::New(env);
   const size_t batch = static_cast<size_t>(frameLengths_.numel());
   Napi::Int32Array frames = Napi::Int32Array::New(env, batch);

@@ -28,26 +28,35 @@ struct ForwardRequest {
 /// name the offending field or index.
 ForwardRequest ParseForwardRequest(const Napi::CallbackInfo &info);
 
-class ForwardWorker : public PromiseWorker {
+/// One forward call. It runs on the model's own thread (model_thread.h) and settles its
+/// promise on the main thread through a thread-safe function: two thread hand-offs per call
+/// (main -> model thread -> main), where an AsyncWorker on libuv's threadpool would add two.
+class ForwardCall {
  public:
-  /// `owner` is the JS Model, kept alive (Ref) until the worker is destroyed; `module` is this
-  /// call's own reference, so dispose() during the call is safe.
-  ForwardWorker(Napi::Env env, Napi::Reference<Napi::Object> *owner, std::shared_ptr<LoadedModel> state,
-                std::shared_ptr<torch::jit::Module> module, ForwardRequest request);
-  ~ForwardWorker() override;
-
- protected:
-  void Execute() override;
-  void OnOK() override;
+  /// Queues the call on the model's thread. `owner` is the JS Model, kept alive until the call
+  /// settles; `module` is this call's own reference, so dispose() during the call is safe.
+  static Napi::Promise Start(Napi::Env env, const Napi::Object &owner,
+                             std::shared_ptr<LoadedModel> state,
+                             std::shared_ptr<torch::jit::Module> module, ForwardRequest request);
 
  private:
-  void Run();
-  Napi::Object Result();
+  ForwardCall(Napi::Env env, const Napi::Object &owner, std::shared_ptr<LoadedModel> state,
+              std::shared_ptr<torch::jit::Module> module, ForwardRequest request);
+  static void Settle(Napi::Env env, Napi::Function, std::nullptr_t *, ForwardCall *call);
+  using Completion = Napi::TypedThreadSafeFunction<std::nullptr_t, ForwardCall, &Settle>;
 
-  Napi::Reference<Napi::Object> *owner_;
+  void Execute();  // on the model's thread
+  void Run();
+  Napi::Object Result(Napi::Env env);
+
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference owner_;
+  Completion completion_;
   std::shared_ptr<LoadedModel> state_;
   std::shared_ptr<torch::jit::Module> module_;
   ForwardRequest request_;
+  bool ok_ = false;
+  Failure failure_;
   torch::Tensor pooled_, hidden_, logits_, frameLengths_;
 };
 

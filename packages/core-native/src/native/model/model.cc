@@ -80,10 +80,7 @@ Napi::Value Model::Forward(const Napi::CallbackInfo &info) {
     return deferred.Promise();
   }
   ForwardRequest request = ParseForwardRequest(info);
-  auto *worker = new ForwardWorker(env, this, state_, std::move(module), std::move(request));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  return ForwardCall::Start(env, Value(), state_, std::move(module), std::move(request));
 }
 
 Napi::Value Model::Dispose(const Napi::CallbackInfo &info) {

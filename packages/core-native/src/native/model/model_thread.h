@@ -6,6 +6,7 @@
 // 2-core machine that alone made batch-1 forward times vary by 2x from call to call.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -23,9 +24,9 @@ class ModelThread {
   ModelThread(const ModelThread &) = delete;
   ModelThread &operator=(const ModelThread &) = delete;
 
-  /// Runs `job` on the model's thread and waits for it; an exception it throws is rethrown
-  /// here, on the caller's thread.
-  void Run(const std::function<void()> &job);
+  /// Queues `job` to run on the model's thread, after the jobs queued before it. `job` must not
+  /// throw.
+  void Post(std::function<void()> job);
 
  private:
   // Shared with the thread, so that a detached thread never touches a destroyed object.
@@ -34,6 +35,8 @@ class ModelThread {
     std::condition_variable wake;
     std::deque<std::function<void()>> jobs;
     bool stopping = false;
+    bool sleeping = false;          // the thread waits on `wake` (otherwise it spins or works)
+    std::atomic<size_t> queued{0};  // jobs.size(), readable without the mutex while spinning
   };
   static void Loop(const std::shared_ptr<Queue> &queue);
 
