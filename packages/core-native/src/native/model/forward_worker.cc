@@ -6,6 +6,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "model/device.h"
@@ -192,6 +193,8 @@ void ForwardCall::Execute() {
     // Per-thread settings: they apply to the model's thread, where every call of it runs.
     c10::InferenceMode inference;
     ApplyThreads(state_->threads);
+    static const int cores = static_cast<int>(std::thread::hardware_concurrency());
+    state_->thread.SetSpin(at::get_num_threads() < cores);
     std::lock_guard<std::mutex> run(state_->runMutex);
 #ifdef AUDIOMAP_WITH_CUDA
     std::optional<c10::cuda::CUDAGuard> deviceGuard;

@@ -46,10 +46,12 @@ void ModelThread::Loop(const std::shared_ptr<Queue> &queue) {
       std::unique_lock<std::mutex> lock(queue->mutex);
       if (queue->jobs.empty() && !queue->stopping) {
         lock.unlock();
-        const auto until = std::chrono::steady_clock::now() + kSpin;
-        while (queue->queued.load(std::memory_order_acquire) == 0 &&
-               std::chrono::steady_clock::now() < until) {
-          std::this_thread::yield();
+        if (queue->spin.load(std::memory_order_relaxed)) {
+          const auto until = std::chrono::steady_clock::now() + kSpin;
+          while (queue->queued.load(std::memory_order_acquire) == 0 &&
+                 std::chrono::steady_clock::now() < until) {
+            std::this_thread::yield();
+          }
         }
         lock.lock();
         queue->sleeping = true;

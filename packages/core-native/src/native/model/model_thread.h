@@ -28,6 +28,11 @@ class ModelThread {
   /// throw.
   void Post(std::function<void()> job);
 
+  /// Whether the thread polls for the next job before it sleeps. Worth it only while a core is
+  /// left for the caller: with as many intra-op threads as cores, OpenMP's own spinning workers
+  /// fill them, and polling would only delay the main thread that queues the next call.
+  void SetSpin(bool spin) { queue_->spin.store(spin, std::memory_order_relaxed); }
+
  private:
   // Shared with the thread, so that a detached thread never touches a destroyed object.
   struct Queue {
@@ -37,6 +42,7 @@ class ModelThread {
     bool stopping = false;
     bool sleeping = false;          // the thread waits on `wake` (otherwise it spins or works)
     std::atomic<size_t> queued{0};  // jobs.size(), readable without the mutex while spinning
+    std::atomic<bool> spin{true};
   };
   static void Loop(const std::shared_ptr<Queue> &queue);
 
