@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// UMAP benchmark: audiomap's umap (native exact/approx kNN + fast umap-js engine) against
+// UMAP benchmark: audiomap's umap (native exact/approx kNN + native layout SGD) against
 // Debian's umap-learn 0.5.3 with the same parameters, in the same run. umap-learn runs in a
 // fresh Python process, so its time includes numba's JIT compilation.
 //   node bench/umap/run.mjs                       # 10,000 × 768 mixture and sklearn digits
 //   node bench/umap/run.mjs --large               # adds 50,000 × 768 (both) and 100,000 × 768
 //   node bench/umap/run.mjs --sizes 20000 --no-reference
+//   node bench/umap/run.mjs --engine fast        # the JavaScript layout engine instead
 // Reports wall time, trustworthiness (k = 15) and leave-one-out 5-NN accuracy in 2-D, all
 // scored by the same code for both layouts.
 import { execFileSync } from "node:child_process";
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     metric: { type: "string", default: "euclidean" },
     seed: { type: "string", default: "42" },
     knn: { type: "string", default: "auto" },
+    engine: { type: "string", default: "native" },
     out: { type: "string", default: "/tmp/audiomap-bench" },
   },
 });
@@ -98,7 +100,8 @@ console.log(
   `UMAP benchmark — ${new Date().toISOString()} — ${cpus().length}× ${cpus()[0]?.model ?? "cpu"}`,
 );
 console.log(
-  `nNeighbors=${nNeighbors} minDist=${minDist} metric=${values.metric} seed=${seed} knn=${values.knn}`,
+  `nNeighbors=${nNeighbors} minDist=${minDist} metric=${values.metric} seed=${seed} ` +
+    `knn=${values.knn} engine=${values.engine}`,
 );
 console.log(
   "| data | implementation | wall s | kNN s | layout s | trustworthiness@15 | 5-NN acc |",
@@ -114,6 +117,7 @@ for (const set of sets) {
     metric: values.metric,
     seed,
     knn: values.knn,
+    engine: values.engine,
   });
   const wall = (performance.now() - t0) / 1000;
   const s = await score(x, shape, ours.embedding, y);

@@ -199,6 +199,42 @@ export interface NativeCompute {
     t: number,
     options?: NativeDistanceOptions,
   ): Promise<Int32Array>;
+  /**
+   * UMAP layout epochs [from, to) in place: umap-js's SGD update, edge schedule and negative
+   * sampling on float32 coordinates, single-threaded and deterministic for a seed (each epoch's
+   * negative samples come from a generator seeded by (seed, epoch)). `tailEmbedding` null =
+   * a fit (both ends of each edge move in `headEmbedding`); otherwise a transform. The arrays
+   * are updated in place and must not be touched until the promise settles.
+   */
+  optimizeLayout(
+    headEmbedding: Float32Array,
+    tailEmbedding: Float32Array | null,
+    head: Int32Array,
+    tail: Int32Array,
+    epochsPerSample: Float64Array,
+    nextSample: Float64Array,
+    nextNegative: Float64Array,
+    options: NativeLayoutOptions,
+  ): Promise<void>;
+}
+
+/** Options of `optimizeLayout`. */
+export interface NativeLayoutOptions {
+  dim: number;
+  a: number;
+  b: number;
+  nEpochs: number;
+  /** First epoch to run. Default 0. */
+  from?: number;
+  /** Epoch to stop before. Default nEpochs. */
+  to?: number;
+  /** Rows of the tail embedding negative samples are drawn from. Default: all. */
+  nVertices?: number;
+  /** Integer seed of the negative sampling. Default 0. */
+  seed?: number;
+  learningRate?: number;
+  repulsionStrength?: number;
+  negativeSampleRate?: number;
 }
 
 /** Options of the dense distance kernels. */

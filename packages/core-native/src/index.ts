@@ -19,6 +19,7 @@ export type {
   NativeKmeansResult,
   NativeKnnOptions,
   NativeKnnResult,
+  NativeLayoutOptions,
   NativeModel,
   NativeModelLoadOptions,
   NativeTensor,

@@ -1,6 +1,6 @@
 /**
- * The fast UMAP engine: umap-js 1.4's algorithm (random initialisation in [-10, 10], fuzzy
- * graph, epoch schedule, SGD update) on typed arrays. `fitLayout` reproduces umap-js's `fit`
+ * The UMAP engines' shared steps: umap-js 1.4's algorithm (random initialisation in [-10, 10],
+ * fuzzy graph, epoch schedule, SGD update) on typed arrays. `fitLayout` reproduces umap-js's `fit`
  * bit for bit for the same kNN lists and PRNG; `transformLayout` follows umap-js's `transform`
  * but takes exact neighbours instead of umap-js's approximate graph search.
  */
@@ -12,7 +12,7 @@ import {
   type NeighbourLists,
   smoothKnnDistance,
 } from "./fuzzy-graph.js";
-import { defaultEpochs, LayoutOptimizer, scheduleEdges } from "./optimize.js";
+import { defaultEpochs, type EdgeSchedule, LayoutOptimizer, scheduleEdges } from "./optimize.js";
 import type { Random } from "./random.js";
 import { fromRows } from "./sparse.js";
 
@@ -36,15 +36,29 @@ export interface FitState {
   b: number;
 }
 
-/** Builds the graph, the random initial layout and the optimiser of a fit. */
-export function fitLayout(lists: NeighbourLists, p: FitParams): FitState {
+/** A fit's graph schedule, random initial layout and curve parameters, before any epoch. */
+export interface FitPlan {
+  embedding: Float64Array;
+  schedule: EdgeSchedule;
+  nEpochs: number;
+  a: number;
+  b: number;
+}
+
+/** Builds the graph, its edge schedule and the random initial layout of a fit. */
+export function planFit(lists: NeighbourLists, p: FitParams): FitPlan {
   let graph = fuzzySimplicialSet(lists);
   if (p.target) graph = categoricalIntersection(graph, p.target, p.targetWeight ?? 0.5);
   const nEpochs = p.nEpochs && p.nEpochs > 0 ? p.nEpochs : defaultEpochs(lists.n);
   const embedding = new Float64Array(lists.n * p.nComponents);
   for (let i = 0; i < embedding.length; i++) embedding[i] = p.random() * 20 + -10;
   const { a, b } = findABParams(p.spread, p.minDist);
-  const schedule = scheduleEdges(graph, nEpochs, true);
+  return { embedding, schedule: scheduleEdges(graph, nEpochs, true), nEpochs, a, b };
+}
+
+/** Builds the graph, the random initial layout and the optimiser of a fit. */
+export function fitLayout(lists: NeighbourLists, p: FitParams): FitState {
+  const { embedding, schedule, nEpochs, a, b } = planFit(lists, p);
   const optimizer = new LayoutOptimizer(embedding, embedding, schedule, {
     a,
     b,

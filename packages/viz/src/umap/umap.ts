@@ -2,13 +2,17 @@
  * UMAP layouts with umap-js, fed a k-nearest-neighbour graph computed natively (umap-js's own
  * NN-descent in JavaScript is its slowest part). Typed arrays at the edges.
  */
+
+import { native } from "@audiomap/core-native";
 import { UMAP } from "umap-js";
 import { type KnnMethod, knn, type Metric } from "../knn/knn.js";
 import { checkMatrix, rowViews, type Shape } from "../knn/matrix.js";
 import type { Labels } from "../metrics/labels.js";
-import { type FitParams, fitLayout, transformLayout } from "./engine.js";
+import { type FitParams, fitLayout, planFit, transformLayout } from "./engine.js";
 import type { NeighbourLists } from "./fuzzy-graph.js";
 import { seededRandom } from "./random.js";
+
+export type UmapEngine = "native" | "fast" | "umap-js";
 
 export interface UmapOptions {
   /** Output dimensions. Default 2. */
@@ -35,11 +39,16 @@ export interface UmapOptions {
   /** How the kNN graph is found. Default "auto" (exact up to 60,000 points). */
   knn?: KnnMethod;
   /**
-   * Layout engine. "fast" (default): umap-js's algorithm re-implemented on typed arrays, the same
-   * layout as "umap-js" bit for bit, several times faster; its transform uses exact neighbours.
-   * "umap-js": the umap-js UMAP class itself, fed the same kNN graph.
+   * Layout engine; all three run umap-js's algorithm on the same kNN graph and give layouts of
+   * the same quality (test/umap-engines.test.ts):
+   * - "native" (default): the SGD epochs in C++ (core-native `optimizeLayout`), float32,
+   *   deterministic for a seed; the fastest.
+   * - "fast": umap-js's algorithm re-implemented on typed arrays in JavaScript, the same layout
+   *   as "umap-js" bit for bit, several times faster than it.
+   * - "umap-js": the umap-js UMAP class itself.
+   * The transform of "native" and "fast" uses exact neighbours.
    */
-  engine?: "fast" | "umap-js";
+  engine?: UmapEngine;
   /** Device of the kNN search: "cpu" | "cuda" | "cuda:N". Default "cpu". */
   device?: string;
   /** Called after each block of epochs with (epochsDone, epochsTotal). */
@@ -65,8 +74,6 @@ export interface UmapResult {
   /** Seconds spent in the kNN search and in the layout optimisation. */
   timings: { knn: number; layout: number };
 }
-
-const EPOCHS_PER_TICK = 5;
 
 /**
  * Projects `data` (Float32Array [n, d]) to 2 or 3 dimensions. The same inputs and seed give the
@@ -111,18 +118,18 @@ export async function umap(
     spread: options.spread ?? 1,
     ...(options.nEpochs !== undefined && { nEpochs: options.nEpochs }),
   };
+  const engine = options.engine ?? "native";
+  const fitData = { data, cols: d, metric, device: options.device ?? "cpu" };
+  const fitParams = { ...common, random, target, targetWeight: options.targetWeight };
   const run =
-    (options.engine ?? "fast") === "fast"
-      ? fastRun(
-          lists,
-          { ...common, random, target, targetWeight: options.targetWeight },
-          { data, cols: d, metric, device: options.device ?? "cpu" },
-        )
-      : umapJsRun(data, shape, lists, { ...common, random, metric, target, options });
+    engine === "native"
+      ? nativeRun(lists, fitParams, fitData, options.seed ?? 42)
+      : engine === "fast"
+        ? fastRun(lists, fitParams, fitData)
+        : umapJsRun(data, shape, lists, { ...common, random, metric, target, options });
   for (let epoch = 0; epoch < run.total; ) {
     options.signal?.throwIfAborted();
-    const stop = Math.min(run.total, epoch + EPOCHS_PER_TICK);
-    while (epoch < stop) epoch = run.step();
+    epoch = await run.advance(Math.min(run.total, epoch + run.tick));
     options.onProgress?.(epoch, run.total);
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -140,49 +147,111 @@ export async function umap(
 
 interface Run {
   total: number;
-  step(): number;
+  /** Epochs per `advance` between progress reports and abort checks. */
+  tick: number;
+  /** Runs epochs up to `stop`; resolves to the number of epochs done. */
+  advance(stop: number): Promise<number>;
   embedding(): Float32Array;
   transform(points: Float32Array): Promise<Float32Array>;
 }
 
-function fastRun(
+interface FitData {
+  data: Float32Array;
+  cols: number;
+  metric: Metric;
+  device: string;
+}
+
+/** Places new points onto a fitted layout (exact neighbours among the fitted points). */
+async function transformOnto(
+  points: Float32Array,
   lists: NeighbourLists,
+  fit: FitData,
+  fitted: { embedding: Float64Array; a: number; b: number },
   p: FitParams,
-  fit: { data: Float32Array; cols: number; metric: Metric; device: string },
-): Run {
+): Promise<Float32Array> {
+  const m = checkPoints(points, fit.cols);
+  const g = await knn(fit.data, [lists.n, fit.cols], {
+    k: lists.k,
+    metric: fit.metric,
+    queries: points,
+    device: fit.device,
+  });
+  const newLists = {
+    indices: g.indices,
+    distances: Float64Array.from(g.distances),
+    n: m,
+    k: lists.k,
+  };
+  const out = transformLayout(
+    newLists,
+    { ...fitted, nComponents: p.nComponents, nFit: lists.n },
+    p.random,
+    p.nEpochs,
+  );
+  return Float32Array.from(out);
+}
+
+function fastRun(lists: NeighbourLists, p: FitParams, fit: FitData): Run {
   const state = fitLayout(lists, p);
+  let epoch = 0;
   return {
     total: state.nEpochs,
-    step: () => state.optimizer.step(),
-    embedding: () => Float32Array.from(state.embedding),
-    async transform(points) {
-      const m = checkPoints(points, fit.cols);
-      const g = await knn(fit.data, [lists.n, fit.cols], {
-        k: lists.k,
-        metric: fit.metric,
-        queries: points,
-        device: fit.device,
-      });
-      const newLists = {
-        indices: g.indices,
-        distances: Float64Array.from(g.distances),
-        n: m,
-        k: lists.k,
-      };
-      const out = transformLayout(
-        newLists,
-        {
-          embedding: state.embedding,
-          a: state.a,
-          b: state.b,
-          nComponents: p.nComponents,
-          nFit: lists.n,
-        },
-        p.random,
-        p.nEpochs,
-      );
-      return Float32Array.from(out);
+    tick: 5,
+    advance: async (stop) => {
+      while (epoch < stop) epoch = state.optimizer.step();
+      return epoch;
     },
+    embedding: () => Float32Array.from(state.embedding),
+    transform: (points) => transformOnto(points, lists, fit, state, p),
+  };
+}
+
+/** Negative samples per positive sample (umap-js's default). */
+const NEGATIVE_SAMPLE_RATE = 5;
+
+function nativeRun(lists: NeighbourLists, p: FitParams, fit: FitData, seed: number): Run {
+  const plan = planFit(lists, p);
+  const coords = Float32Array.from(plan.embedding);
+  const { head, tail, epochsPerSample } = plan.schedule;
+  const nextSample = epochsPerSample.slice();
+  const nextNegative = epochsPerSample.map((e) => e / NEGATIVE_SAMPLE_RATE);
+  let epoch = 0;
+  return {
+    total: plan.nEpochs,
+    tick: 20,
+    async advance(stop) {
+      await native().optimizeLayout(
+        coords,
+        null,
+        head,
+        tail,
+        epochsPerSample,
+        nextSample,
+        nextNegative,
+        {
+          dim: p.nComponents,
+          a: plan.a,
+          b: plan.b,
+          nEpochs: plan.nEpochs,
+          from: epoch,
+          to: stop,
+          seed,
+          negativeSampleRate: NEGATIVE_SAMPLE_RATE,
+        },
+      );
+      epoch = stop;
+      return epoch;
+    },
+    embedding: () => coords.slice(),
+    transform: (points) =>
+      transformOnto(
+        points,
+        lists,
+        fit,
+        { embedding: Float64Array.from(coords), a: plan.a, b: plan.b },
+        p,
+      ),
   };
 }
 
@@ -224,9 +293,14 @@ function umapJsRun(
   }
   // Rows are zero-copy views; umap-js only indexes them (kept for transform's search).
   const total = layout.initializeFit(rowViews(data, shape) as unknown as number[][]);
+  let epoch = 0;
   return {
     total,
-    step: () => layout.step(),
+    tick: 5,
+    advance: async (stop) => {
+      while (epoch < stop) epoch = layout.step();
+      return epoch;
+    },
     embedding: () => toFloat32(layout.getEmbedding(), p.nComponents),
     async transform(points) {
       const m = checkPoints(points, shape[1]);

@@ -9,10 +9,12 @@
 #include <vector>
 #include <optional>
 #include <string>
+#include <tuple>
 
 #include "distances.h"
 #include "kmeans.h"
 #include "knn.h"
+#include "layout.h"
 #include "registry.h"
 
 namespace audiomap::compute {
@@ -387,6 +389,118 @@ Napi::Value NeighborRanksJs(const Napi::CallbackInfo &info) {
   return promise;
 }
 
+// A typed array of element type T, referenced for the worker's lifetime.
+template <typename T>
+struct Buffer {
+  Napi::Reference<Napi::TypedArrayOf<T>> ref;
+  T *data = nullptr;
+  int64_t length = 0;
+};
+
+template <typename T>
+std::shared_ptr<Buffer<T>> ReadBuffer(const Napi::Value &value, napi_typedarray_type type,
+                                      int64_t expected, const char *what, const char *typeName) {
+  Napi::Env env = value.Env();
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) {
+    throw Napi::TypeError::New(env, std::string(what) + " must be a " + typeName);
+  }
+  auto array = value.As<Napi::TypedArrayOf<T>>();
+  if (expected >= 0 && static_cast<int64_t>(array.ElementLength()) != expected) {
+    throw Napi::RangeError::New(env, std::string(what) + ": expected " + std::to_string(expected) +
+                                         " elements, got " +
+                                         std::to_string(array.ElementLength()));
+  }
+  auto out = std::make_shared<Buffer<T>>();
+  out->data = array.Data();
+  out->length = static_cast<int64_t>(array.ElementLength());
+  out->ref = Napi::Persistent(array);
+  return out;
+}
+
+// optimizeLayout(headEmbedding: Float32Array, tailEmbedding: Float32Array | null,
+//   head: Int32Array, tail: Int32Array, epochsPerSample, nextSample, nextNegative: Float64Array,
+//   {dim, nVertices, a, b, nEpochs, from, to, seed, learningRate, repulsionStrength,
+//    negativeSampleRate}) -> Promise<undefined>
+// Runs UMAP layout epochs [from, to) in place (see layout.h). With tailEmbedding null the fit
+// moves both ends of each edge in headEmbedding. The arrays must not be touched until the
+// promise settles.
+Napi::Value OptimizeLayoutJs(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = OptionsArg(info, 7);
+  LayoutParams p;
+  p.dim = IntOption(o, "dim", 2);
+  p.a = NumberOption(o, "a", 0);
+  p.b = NumberOption(o, "b", 0);
+  p.nEpochs = IntOption(o, "nEpochs", 0);
+  p.learningRate = NumberOption(o, "learningRate", 1.0);
+  p.repulsionStrength = NumberOption(o, "repulsionStrength", 1.0);
+  p.negativeSampleRate = NumberOption(o, "negativeSampleRate", 5.0);
+  p.seed = static_cast<uint64_t>(IntOption(o, "seed", 0));
+  const int64_t from = IntOption(o, "from", 0);
+  const int64_t to = IntOption(o, "to", p.nEpochs);
+  if (p.dim < 1 || p.nEpochs < 1 || from < 0 || to < from || to > p.nEpochs ||
+      !(p.a > 0) || !(p.b > 0) || !(p.negativeSampleRate > 0)) {
+    throw Napi::RangeError::New(env, "optimizeLayout: need dim >= 1, nEpochs >= 1, "
+                                     "0 <= from <= to <= nEpochs, a > 0, b > 0, "
+                                     "negativeSampleRate > 0");
+  }
+  auto headEmb = ReadBuffer<float>(info[0], napi_float32_array, -1, "headEmbedding",
+                                   "Float32Array");
+  const bool fit = info[1].IsNull() || info[1].IsUndefined();
+  auto tailEmb = fit ? headEmb
+                     : ReadBuffer<float>(info[1], napi_float32_array, -1, "tailEmbedding",
+                                         "Float32Array");
+  if (headEmb->length % p.dim != 0 || tailEmb->length % p.dim != 0) {
+    throw Napi::RangeError::New(env, "optimizeLayout: embedding lengths must be multiples of dim");
+  }
+  const int64_t headRows = headEmb->length / p.dim;
+  p.nVertices = IntOption(o, "nVertices", tailEmb->length / p.dim);
+  if (p.nVertices < 1 || p.nVertices > tailEmb->length / p.dim) {
+    throw Napi::RangeError::New(env, "optimizeLayout: nVertices must be in [1, tail rows]");
+  }
+  auto head = ReadBuffer<int32_t>(info[2], napi_int32_array, -1, "head", "Int32Array");
+  const int64_t edges = head->length;
+  auto tail = ReadBuffer<int32_t>(info[3], napi_int32_array, edges, "tail", "Int32Array");
+  auto eps = ReadBuffer<double>(info[4], napi_float64_array, edges, "epochsPerSample",
+                                "Float64Array");
+  auto nextSample = ReadBuffer<double>(info[5], napi_float64_array, edges, "nextSample",
+                                       "Float64Array");
+  auto nextNegative = ReadBuffer<double>(info[6], napi_float64_array, edges, "nextNegative",
+                                         "Float64Array");
+  const int64_t tailRows = tailEmb->length / p.dim;
+  for (int64_t i = 0; i < edges; ++i) {
+    if (head->data[i] < 0 || head->data[i] >= headRows || tail->data[i] < 0 ||
+        tail->data[i] >= tailRows) {
+      throw Napi::RangeError::New(env, "optimizeLayout: edge " + std::to_string(i) +
+                                           " points outside the embedding");
+    }
+    if (!(eps->data[i] > 0)) {
+      throw Napi::RangeError::New(env, "optimizeLayout: epochsPerSample[" + std::to_string(i) +
+                                           "] must be > 0");
+    }
+  }
+  LayoutBuffers b;
+  b.headEmbedding = headEmb->data;
+  b.tailEmbedding = tailEmb->data;
+  b.head = head->data;
+  b.tail = tail->data;
+  b.epochsPerSample = eps->data;
+  b.nextSample = nextSample->data;
+  b.nextNegative = nextNegative->data;
+  b.edges = edges;
+  auto *worker = new TensorWorker(
+      env, "optimizeLayout", {},
+      [b, p, from, to, keep = std::make_tuple(headEmb, tailEmb, head, tail, eps, nextSample,
+                                              nextNegative)](const c10::Device &) {
+        OptimizeLayout(b, p, from, to);
+        return at::Tensor();
+      },
+      [](Napi::Env e, const at::Tensor &) -> Napi::Value { return e.Undefined(); }, "cpu", 1);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
 void Init(Napi::Env env, Napi::Object exports) {
   exports.Set("knn", Napi::Function::New(env, KnnJs, "knn"));
   exports.Set("kmeans", Napi::Function::New(env, KmeansJs, "kmeans"));
@@ -394,6 +508,7 @@ void Init(Napi::Env env, Napi::Object exports) {
   exports.Set("clusterDistanceSums",
               Napi::Function::New(env, ClusterSumsJs, "clusterDistanceSums"));
   exports.Set("neighborRanks", Napi::Function::New(env, NeighborRanksJs, "neighborRanks"));
+  exports.Set("optimizeLayout", Napi::Function::New(env, OptimizeLayoutJs, "optimizeLayout"));
 }
 
 }  // namespace
