@@ -2,12 +2,15 @@
 // candidate centres per step, the one that lowers the potential most wins), restarts.
 #include "kmeans.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "compute_common.h"
+#include "kmeans_cpu.h"
 
 namespace audiomap::compute {
 namespace {
@@ -39,7 +42,8 @@ Assignment Assign(const at::Tensor &x, const at::Tensor &xn, const at::Tensor &c
 double Inertia(const at::Tensor &x, const at::Tensor &labels, const at::Tensor &centers,
                int64_t blockBytes) {
   const int64_t n = x.size(0);
-  const int64_t rows = BlockRows(x.size(1), n, blockBytes);
+  // Small blocks: a [rows, d] difference per block, reused from the allocator's cache.
+  const int64_t rows = BlockRows(x.size(1), n, std::min<int64_t>(blockBytes, 16LL << 20));
   double total = 0;
   for (int64_t s = 0; s < n; s += rows) {
     const int64_t e = std::min(s + rows, n);
@@ -137,6 +141,90 @@ KmeansResult Lloyd(const at::Tensor &x, const at::Tensor &xn, at::Tensor centers
   return {labels, centers, Inertia(x, labels, centers, opt.blockBytes), it};
 }
 
+// The same seeding on the CPU with the fused kernel (one pass over the data per centre).
+at::Tensor PlusPlusCpu(const at::Tensor &x, const at::Tensor &xn, int64_t k, SplitMix64 &rng) {
+  const int64_t n = x.size(0), d = x.size(1);
+  const int64_t trials = 2 + static_cast<int64_t>(std::log(static_cast<double>(k)));
+  const float *px = x.data_ptr<float>();
+  const float *pn = xn.data_ptr<float>();
+  std::vector<int64_t> chosen{rng.Below(n)};
+  std::vector<float> closest(n, std::numeric_limits<float>::infinity());
+  std::vector<float> updated(n);
+  std::vector<double> pot;
+  cpu::CandidatePotentials(px, pn, n, d, px + chosen[0] * d, 1, closest.data(), updated.data(),
+                           &pot);
+  closest.swap(updated);
+  std::vector<float> cand(trials * d);
+  std::vector<float> next(n * trials);
+  std::vector<double> cum(n);
+  for (int64_t c = 1; c < k; ++c) {
+    double total = 0;
+    for (int64_t i = 0; i < n; ++i) cum[i] = total += closest[i];
+    std::vector<int64_t> ids(trials);
+    for (int64_t j = 0; j < trials; ++j) {
+      const double target = rng.Uniform() * total;
+      // First index whose cumulative potential reaches the target (numpy's searchsorted).
+      ids[j] = std::min<int64_t>(std::lower_bound(cum.begin(), cum.end(), target) - cum.begin(),
+                                 n - 1);
+      std::copy(px + ids[j] * d, px + (ids[j] + 1) * d, cand.begin() + j * d);
+    }
+    cpu::CandidatePotentials(px, pn, n, d, cand.data(), trials, closest.data(), next.data(), &pot);
+    const int64_t best = std::min_element(pot.begin(), pot.end()) - pot.begin();
+    for (int64_t i = 0; i < n; ++i) closest[i] = next[i * trials + best];
+    chosen.push_back(ids[best]);
+  }
+  at::Tensor idx = at::tensor(chosen, at::TensorOptions().dtype(at::kLong));
+  return x.index_select(0, idx).contiguous();
+}
+
+// Lloyd iterations on the CPU with the fused step; the same stopping rules as Lloyd().
+KmeansResult LloydCpu(const at::Tensor &x, const at::Tensor &xn, at::Tensor centers,
+                      const KmeansOptions &opt, double tolAbs) {
+  const int64_t n = x.size(0), d = x.size(1), k = centers.size(0);
+  const float *px = x.data_ptr<float>();
+  const float *pn = xn.data_ptr<float>();
+  at::Tensor labels = at::empty({n}, at::kLong), previous = at::empty({n}, at::kLong);
+  at::Tensor minDist = at::empty({n}, at::kFloat);
+  std::vector<double> sums, counts;
+  bool strict = false;
+  int64_t it = 0;
+  while (it < opt.maxIter) {
+    cpu::LloydStep(px, pn, n, d, centers.data_ptr<float>(), k, labels.data_ptr<int64_t>(),
+                   minDist.data_ptr<float>(), &sums, &counts);
+    ++it;
+    at::Tensor next = at::empty({k, d}, at::kFloat);
+    float *pc = next.data_ptr<float>();
+    std::vector<int64_t> empty;
+    for (int64_t c = 0; c < k; ++c) {
+      if (counts[c] == 0) {
+        empty.push_back(c);
+        continue;
+      }
+      for (int64_t j = 0; j < d; ++j) pc[c * d + j] = static_cast<float>(sums[c * d + j] / counts[c]);
+    }
+    if (!empty.empty()) {
+      // An empty cluster restarts at the points farthest from their centres.
+      at::Tensor far = std::get<1>(minDist.topk(static_cast<int64_t>(empty.size())));
+      for (size_t e = 0; e < empty.size(); ++e) next[empty[e]].copy_(x[far[e].item<int64_t>()]);
+    }
+    const double shift = (next - centers).pow(2).sum(at::kDouble).item<double>();
+    centers = next;
+    if (it > 1 && at::equal(previous, labels)) {
+      strict = true;
+      break;
+    }
+    previous.copy_(labels);
+    if (shift <= tolAbs) break;
+  }
+  if (!strict) {
+    cpu::LloydStep(px, pn, n, d, centers.data_ptr<float>(), k, labels.data_ptr<int64_t>(),
+                   minDist.data_ptr<float>(), &sums, &counts);
+  } else {
+    labels = previous;
+  }
+  return {labels, centers, Inertia(x, labels, centers, opt.blockBytes), it};
+}
+
 }  // namespace
 
 KmeansResult Kmeans(const at::Tensor &data, const KmeansOptions &opt) {
@@ -148,13 +236,18 @@ KmeansResult Kmeans(const at::Tensor &data, const KmeansOptions &opt) {
                                 std::to_string(n) + "]");
   }
   if (opt.nInit < 1) throw std::invalid_argument("nInit must be at least 1");
-  at::Tensor xn = x.pow(2).sum(1);
+  const bool fused = x.is_cpu() && x.scalar_type() == at::kFloat;
+  at::Tensor xn = fused ? cpu::SquaredNorms(x) : x.pow(2).sum(1);
   const double tolAbs = opt.tol * x.var(0, /*unbiased=*/false).mean().item<double>();
   SplitMix64 master(opt.seed);
   KmeansResult best;
   for (int64_t r = 0; r < opt.nInit; ++r) {
     SplitMix64 rng(master.Next());
-    KmeansResult run = Lloyd(x, xn, PlusPlus(x, xn, opt.k, rng, opt.blockBytes), opt, tolAbs);
+    // Float32 rows on the CPU take the fused kernels; other devices and dtypes LibTorch's ops.
+    KmeansResult run =
+        fused
+            ? LloydCpu(x, xn, PlusPlusCpu(x, xn, opt.k, rng), opt, tolAbs)
+            : Lloyd(x, xn, PlusPlus(x, xn, opt.k, rng, opt.blockBytes), opt, tolAbs);
     if (r == 0 || run.inertia < best.inertia) best = run;
   }
   return best;
