@@ -247,6 +247,57 @@ describe("embedRecords", () => {
     expect(chunk?.errors).toMatchObject([{ id: "c1", stage: "model", code: "ERR_FORWARD" }]);
   });
 
+  it("splits a batch that runs out of memory, keeps every clip and lowers the budget", async () => {
+    const lengths = [8000, 12000, 16000, 9000, 15000, 11000, 13000, 10000];
+    const { files, records } = dataset(lengths);
+    const reference = await collect(
+      embedRecords(fakeModel(), records, { decode: fakeDecode(files), batchSeconds: 60 }),
+    );
+    // A device that holds at most 32,000 padded samples per call.
+    const model = fakeModel();
+    const forward = model.forward.bind(model);
+    const ooms: number[] = [];
+    model.forward = async (input, options) => {
+      if (input.batch * input.length > 32000) {
+        ooms.push(input.batch * input.length);
+        throw Object.assign(new Error("CUDA out of memory"), { code: "ERR_OUT_OF_MEMORY" });
+      }
+      return forward(input, options);
+    };
+    const chunks = await collect(
+      embedRecords(model, records, {
+        decode: fakeDecode(files),
+        batchSeconds: 60,
+        chunkRecords: 4,
+      }),
+    );
+    expect(ooms.length).toBeGreaterThan(0);
+    expect(chunks.flatMap((c) => c.errors)).toEqual([]);
+    expect(chunks.flatMap((c) => c.rows.map((r) => r.id))).toEqual(lengths.map((_, i) => `c${i}`));
+    const got = Float32Array.from(chunks.flatMap((c) => Array.from(c.embeddings)));
+    const want = Float32Array.from(reference.flatMap((c) => Array.from(c.embeddings)));
+    expect(got).toEqual(want);
+    const [first, second] = chunks;
+    expect(first?.stats.oomSplits).toBeGreaterThan(0);
+    // The budget dropped after the first chunk, so the second one needed fewer (or no) splits.
+    expect(first?.stats.budgetSamples).toBeLessThan(60 * 16000);
+    expect(second?.stats.oomSplits ?? 0).toBeLessThan(first?.stats.oomSplits ?? 0);
+  });
+
+  it("reports a single clip that does not fit as an error row", async () => {
+    const { files, records } = dataset([8000, 40000]);
+    const model = fakeModel();
+    const forward = model.forward.bind(model);
+    model.forward = async (input, options) => {
+      if (input.batch * input.length > 32000)
+        throw Object.assign(new Error("out of memory"), { code: "ERR_OUT_OF_MEMORY" });
+      return forward(input, options);
+    };
+    const [chunk] = await collect(embedRecords(model, records, { decode: fakeDecode(files) }));
+    expect(chunk?.rows.map((r) => r.id)).toEqual(["c0"]);
+    expect(chunk?.errors).toMatchObject([{ id: "c1", stage: "model", code: "ERR_OUT_OF_MEMORY" }]);
+  });
+
   it("L2-normalises, concatenates layers and returns frames without overlap", async () => {
     const { files, records } = dataset([16000 * 5]);
     const decode = fakeDecode(files);

@@ -81,8 +81,21 @@ export interface EmbeddedChunk {
   errors: ErrorRow[];
   /** Source indices this chunk accounts for (rows and errors), ascending. */
   indices: number[];
-  stats: { validSamples: number; paddedSamples: number; batches: number };
+  stats: ChunkStats;
 }
+
+export interface ChunkStats {
+  validSamples: number;
+  paddedSamples: number;
+  batches: number;
+  /** Batches split in two after the model ran out of memory. */
+  oomSplits: number;
+  /** The padded-samples budget per batch after this chunk (lowered by out-of-memory splits). */
+  budgetSamples: number;
+}
+
+/** Error code of the model runtime when a batch does not fit in memory. */
+const OUT_OF_MEMORY = "ERR_OUT_OF_MEMORY";
 
 interface Item {
   clip: number;
@@ -186,49 +199,61 @@ async function embedChunk(
   const frameCounts = new Int32Array(items.length);
   const frameVecs: (Float32Array | undefined)[] = new Array(items.length);
   const failed = new Map<number, ErrorRow>();
-  const stats = { validSamples: 0, paddedSamples: 0, batches: 0 };
+  const stats: ChunkStats = {
+    validSamples: 0,
+    paddedSamples: 0,
+    batches: 0,
+    oomSplits: 0,
+    budgetSamples: plan.budget,
+  };
+  const sinks = { vectors, frameCounts, frameVecs };
+  // On out-of-memory a batch is split in two and each half retried (recursively, down to one
+  // clip), and the budget of later batches drops to half of what failed: no clip is lost to a
+  // batch that was too large for the device.
+  const runSplitting = async (batchItems: number[], paddedLength: number): Promise<boolean> => {
+    try {
+      return await runBatch(model, batchItems, paddedLength, items, clips, plan, options, sinks);
+    } catch (err) {
+      if ((err as { code?: string }).code !== OUT_OF_MEMORY || batchItems.length < 2) throw err;
+      stats.oomSplits++;
+      // Half of what failed (never below the failed batch's longest clip: count >= 2).
+      plan.budget = Math.min(plan.budget, Math.floor((paddedLength * batchItems.length) / 2));
+      const half = Math.ceil(batchItems.length / 2);
+      for (const part of [batchItems.slice(0, half), batchItems.slice(half)]) {
+        const longest = Math.max(...part.map((i) => lengths[i] as number));
+        await runSplitting(part, longest);
+      }
+      return true;
+    }
+  };
   for (const batch of planBatches(lengths, {
     batchSamples: plan.budget,
     maxBatch: options.maxBatch ?? 64,
   })) {
     options.signal?.throwIfAborted();
     const t0 = performance.now();
-    const ok = await runBatch(model, batch.items, batch.paddedLength, items, clips, plan, options, {
-      vectors,
-      frameCounts,
-      frameVecs,
-    }).catch(async (err: Error) => {
+    // A model failure becomes an error row of the clip the item belongs to.
+    const fail = (i: number, err: Error & { code?: string }) => {
+      const p = clips[(items[i] as Item).clip] as PreparedRecord;
+      failed.set((items[i] as Item).clip, {
+        index: p.index,
+        id: p.record.id,
+        path: recordPath(p.record),
+        stage: "model",
+        code: err.code ?? "ERR_MODEL",
+        reason: err.message,
+      });
+    };
+    const ok = await runSplitting(batch.items, batch.paddedLength).catch(async (err: Error) => {
       // Find the clip that breaks the batch by running the items one at a time.
       if (batch.items.length === 1) {
-        const it = items[batch.items[0] as number] as Item;
-        const p = clips[it.clip] as PreparedRecord;
-        failed.set(it.clip, {
-          index: p.index,
-          id: p.record.id,
-          path: recordPath(p.record),
-          stage: "model",
-          code: (err as Error & { code?: string }).code ?? "ERR_MODEL",
-          reason: err.message,
-        });
+        fail(batch.items[0] as number, err);
         return false;
       }
       for (const i of batch.items) {
-        const it = items[i] as Item;
-        await runBatch(model, [i], lengths[i] as number, items, clips, plan, options, {
-          vectors,
-          frameCounts,
-          frameVecs,
-        }).catch((e: Error & { code?: string }) => {
-          const p = clips[it.clip] as PreparedRecord;
-          failed.set(it.clip, {
-            index: p.index,
-            id: p.record.id,
-            path: recordPath(p.record),
-            stage: "model",
-            code: e.code ?? "ERR_MODEL",
-            reason: e.message,
-          });
-        });
+        await runBatch(model, [i], lengths[i] as number, items, clips, plan, options, sinks).catch(
+          (e: Error) => fail(i, e),
+        );
       }
       return false;
     });
@@ -243,6 +268,7 @@ async function embedChunk(
       forwardSec: ok ? (performance.now() - t0) / 1000 : 0,
     });
   }
+  stats.budgetSamples = plan.budget;
   return assemble(
     chunk,
     clips,

@@ -62,6 +62,10 @@ export interface RunSummary {
   audioSecPerSec: number;
   /** Valid samples over padded samples across this session's batches. */
   paddingEfficiency: number;
+  /** Batches split in two after the model ran out of memory (0 on a run that fit). */
+  oomSplits: number;
+  /** Audio seconds per batch at the end of the run: `batchSeconds`, lowered by any splits. */
+  finalBatchSeconds: number;
   /** True when `resume` found the output already complete. */
   alreadyComplete?: boolean;
 }
@@ -103,6 +107,8 @@ export async function runEmbedding(
       clipsPerSec: 0,
       audioSecPerSec: 0,
       paddingEfficiency: 1,
+      oomSplits: 0,
+      finalBatchSeconds: options.batchSeconds ?? 30,
       alreadyComplete: true,
     };
   }
@@ -131,6 +137,8 @@ export async function runEmbedding(
   const progress: RunProgress = { done: 0, failed: 0, audioSec: 0, total };
   let valid = 0;
   let padded = 0;
+  let oomSplits = 0;
+  let budgetSamples: number | undefined;
   for await (const chunk of embedRecords(model, indexed(), {
     ...options,
     onBatch: (b) => {
@@ -144,6 +152,8 @@ export async function runEmbedding(
     progress.failed += chunk.errors.length;
     valid += chunk.stats.validSamples;
     padded += chunk.stats.paddedSamples;
+    oomSplits += chunk.stats.oomSplits;
+    budgetSamples = chunk.stats.budgetSamples;
     options.onProgress?.(progress);
   }
   const { schema, failed } = await finalSchema(
@@ -166,6 +176,11 @@ export async function runEmbedding(
     clipsPerSec: progress.done / wallSec,
     audioSecPerSec: progress.audioSec / wallSec,
     paddingEfficiency: padded === 0 ? 1 : valid / padded,
+    oomSplits,
+    finalBatchSeconds:
+      budgetSamples === undefined
+        ? (options.batchSeconds ?? 30)
+        : budgetSamples / model.info.samplingRate,
   };
 }
 
