@@ -15,6 +15,27 @@ const config = JSON.parse(
 describe.skipIf(!existsSync(tiny) || !existsSync(addon))(
   "runBenchmark on the tiny model (CPU)",
   () => {
+    it("checks bfloat16 embeddings against float32 (cosine similarity)", async () => {
+      const report = await runBenchmark(
+        {
+          models: [{ name: "tiny", path: tiny }],
+          devices: ["cpu"],
+          dtypes: ["float32", "bfloat16"],
+          batches: [{ clips: 3 }],
+          clipSeconds: [1],
+        },
+        { warmup: 1, iterations: 2, minSeconds: 0.01, threads: 1 },
+      );
+      const [fp32, bf16] = report.cells;
+      expect(fp32?.cosineVsFloat32).toBeNull();
+      const cos = bf16?.cosineVsFloat32;
+      console.log(`tiny bfloat16 vs float32: cosine min ${cos?.min}, mean ${cos?.mean}`);
+      // bfloat16 keeps 8 bits of mantissa: close to, but not exactly, the float32 embedding.
+      expect(cos?.min).toBeGreaterThan(0.9);
+      expect(cos?.min).toBeLessThan(1);
+      expect(cos?.mean).toBeGreaterThanOrEqual(cos?.min ?? 2);
+    });
+
     it("measures every cell of a small grid with consistent figures", async () => {
       const seen: string[] = [];
       const report = await runBenchmark(

@@ -120,6 +120,7 @@ describe("Markdown report", () => {
       achievedTflops: 0.01,
       mfu: null,
       peak: null,
+      cosineVsFloat32: null,
     } satisfies BenchCell;
     const report: BenchReport = {
       date: "2026-01-01T00:00:00Z",

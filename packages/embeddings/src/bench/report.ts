@@ -24,8 +24,8 @@ export function toMarkdown(report: BenchReport, baselines: BaselineComparison[] 
       `LibTorch ${report.host.torch}${report.host.addonCuda ? " (CUDA)" : " (CPU build)"}; warm-up ` +
       `${report.options.warmup} calls discarded, ≥ ${report.options.iterations} calls and ≥ ${report.options.minSeconds} s per cell.`,
     "",
-    "| model | device | dtype | batch | clip s | audio-s/s | clips/s | p50 / p95 / p99 ms | peak memory | GFLOP per audio-s | TFLOP/s | MFU |",
-    "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| model | device | dtype | batch | clip s | audio-s/s | clips/s | p50 / p95 / p99 ms | peak memory | GFLOP per audio-s | TFLOP/s | MFU | cosine vs fp32 (min) |",
+    "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const c of report.cells) {
     const l = c.latencyMs;
@@ -33,7 +33,8 @@ export function toMarkdown(report: BenchReport, baselines: BaselineComparison[] 
       `| ${c.model} | ${c.device} (${c.deviceName}) | ${c.dtype} | ${c.batch} (${budgetLabel(c.budget)}) | ${c.clipSeconds} | ` +
         `${fmt(c.audioSecondsPerSecond)} | ${fmt(c.clipsPerSecond)} | ${fmt(l.p50)} / ${fmt(l.p95)} / ${fmt(l.p99)} | ` +
         `${memoryText(c.memory)} | ${fmt(c.flops.perAudioSecond / 1e9)} | ${c.achievedTflops.toPrecision(3)} | ` +
-        `${c.mfu === null ? "n/a" : `${(100 * c.mfu).toFixed(1)}%`} |`,
+        `${c.mfu === null ? "n/a" : `${(100 * c.mfu).toFixed(1)}%`} | ` +
+        `${c.cosineVsFloat32 ? c.cosineVsFloat32.min.toFixed(5) : "–"} |`,
     );
   }
   lines.push(

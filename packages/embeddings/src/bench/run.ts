@@ -82,6 +82,11 @@ export async function runBenchmark(
       for (const dtype of grid.dtypes) {
         options.signal?.throwIfAborted();
         const model = await loadModel(spec.path, { device, dtype, threads: opts.threads });
+        // Reduced-precision cells are checked against the same file in float32.
+        const reference =
+          dtype === "float32"
+            ? undefined
+            : await loadModel(spec.path, { device, dtype: "float32", threads: opts.threads });
         try {
           for (const clipSeconds of grid.clipSeconds) {
             for (const budget of grid.batches) {
@@ -98,12 +103,14 @@ export async function runBenchmark(
                   clipSeconds,
                   options,
                   opts,
+                  reference,
                 ),
               );
             }
           }
         } finally {
           model.dispose();
+          reference?.dispose();
         }
       }
     }
@@ -139,6 +146,7 @@ async function runCell(
   clipSeconds: number,
   options: BenchOptions,
   opts: { warmup: number; iterations: number; minSeconds: number; seed: number },
+  reference?: Model,
 ): Promise<BenchCell> {
   const rate = model.info.samplingRate;
   const samples = Math.round(clipSeconds * rate);
@@ -176,6 +184,9 @@ async function runCell(
     elapsed = Number(e - t0) / 1e9;
   }
   const mem = memory.stop();
+  const cosineVsFloat32 = reference
+    ? await agreement(model, reference, { audio, batch, length: samples })
+    : null;
 
   const head = model.info.hasHead && outputs.includes("logits");
   const flops = modelFlops(model.info.config as ConformerConfig, { batch, samples, head });
@@ -210,5 +221,37 @@ async function runCell(
     achievedTflops,
     mfu: peak ? achievedTflops / peak.tflops : null,
     peak,
+    cosineVsFloat32,
   };
+}
+
+/** Cosine similarity of `model`'s pooled embeddings with `reference`'s on the same input. */
+async function agreement(
+  model: Model,
+  reference: Model,
+  input: { audio: Float32Array; batch: number; length: number },
+): Promise<{ min: number; mean: number }> {
+  const a = (await model.forward(input, { outputs: ["pooled"] })).pooled;
+  const b = (await reference.forward(input, { outputs: ["pooled"] })).pooled;
+  if (!a || !b) throw new Error("the model returned no pooled output");
+  const width = a.shape[a.shape.length - 1] as number;
+  const x = a.data as Float32Array;
+  const y = b.data as Float32Array;
+  let min = 1;
+  let sum = 0;
+  const rows = x.length / width;
+  for (let r = 0; r < rows; r++) {
+    let dot = 0;
+    let nx = 0;
+    let ny = 0;
+    for (let i = r * width; i < (r + 1) * width; i++) {
+      dot += (x[i] as number) * (y[i] as number);
+      nx += (x[i] as number) ** 2;
+      ny += (y[i] as number) ** 2;
+    }
+    const cos = dot / Math.sqrt(nx * ny);
+    min = Math.min(min, cos);
+    sum += cos;
+  }
+  return { min, mean: sum / rows };
 }

@@ -105,6 +105,12 @@ export interface BenchCell {
   /** Achieved / peak, or null when no peak is known. */
   mfu: number | null;
   peak: PeakLookup | null;
+  /**
+   * For float16/bfloat16 cells: cosine similarity of each clip's pooled embedding with the same
+   * file run in float32 on the same device and input (min and mean over the batch's clips and
+   * layers); null for float32 cells.
+   */
+  cosineVsFloat32: { min: number; mean: number } | null;
 }
 
 /** Everything `runBenchmark` measured, plus where. */
