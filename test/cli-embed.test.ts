@@ -96,6 +96,24 @@ describe("audiomap embed", () => {
     }
   });
 
+  it("--devices runs one model copy per device and gives the same rows", async () => {
+    const out = join(dir, "devices.parquet");
+    const args = common.filter((a, i) => a !== "--device" && common[i - 1] !== "--device");
+    const r = cli(["embed", many, "-o", out, ...args, "--devices", "cpu,cpu", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: 120, failed: 0, devices: ["cpu", "cpu"] });
+    const single = join(dir, "devices-single.parquet");
+    expect(cli(["embed", many, "-o", single, ...common, "-q"]).code).toBe(0);
+    const a = await readParquet(out);
+    const b = await readParquet(single);
+    expect(a.map((x) => x.id)).toEqual(b.map((x) => x.id));
+    for (let i = 0; i < a.length; i++) {
+      expect(maxDiff(a[i]?.embedding as number[], b[i]?.embedding as number[])).toBeLessThan(1e-5);
+    }
+    const bad = cli(["embed", many, "-o", join(dir, "x.parquet"), ...args, "--devices", "cpu,"]);
+    expect(bad.code).toBe(2);
+  });
+
   it("writes .npy + .jsonl that numpy loads, equal to the Parquet output", async () => {
     const out = join(dir, "mixed.npy");
     const r = cli(["embed", audio, "-o", out, ...common, "-q"]);

@@ -284,6 +284,24 @@ describe("embedRecords", () => {
     expect(second?.stats.oomSplits ?? 0).toBeLessThan(first?.stats.oomSplits ?? 0);
   });
 
+  it("feeds several model copies from one queue and keeps the source order", async () => {
+    const lengths = [8000, 12000, 16000, 9000, 15000, 11000, 13000, 10000, 14000];
+    const { files, records } = dataset(lengths);
+    const options = { decode: fakeDecode(files), maxBatch: 2, chunkRecords: 5 };
+    const single = await collect(embedRecords(fakeModel(), records, options));
+    const [a, b, c] = [fakeModel(), fakeModel(), fakeModel()];
+    const chunks = await collect(embedRecords(a, records, { ...options, replicas: [b, c] }));
+    expect(a.calls.length).toBeGreaterThan(0);
+    expect(b.calls.length + c.calls.length).toBeGreaterThan(0);
+    expect(chunks.flatMap((x) => x.rows.map((r) => r.id))).toEqual(lengths.map((_, i) => `c${i}`));
+    const got = Float32Array.from(chunks.flatMap((x) => Array.from(x.embeddings)));
+    const want = Float32Array.from(single.flatMap((x) => Array.from(x.embeddings)));
+    expect(got).toEqual(want);
+    await expect(
+      collect(embedRecords(a, records, { ...options, replicas: [fakeModel(8)] })),
+    ).rejects.toMatchObject({ code: "ERR_REPLICA_MISMATCH" });
+  });
+
   it("reports a single clip that does not fit as an error row", async () => {
     const { files, records } = dataset([8000, 40000]);
     const model = fakeModel();

@@ -13,6 +13,7 @@ import type { SourceFlags } from "../sources.js";
 
 interface EmbedFlags extends ModelFlags, SourceFlags {
   output: string;
+  devices?: string;
   layer: string;
   pool: "mean" | "meanstd" | "max";
   normalize?: boolean;
@@ -94,6 +95,10 @@ export function registerEmbed(program: Command): void {
     .option("--split <name>", "Speech Commands split: train, validation or test")
     .option("--language <code>", "MINDS-14 language, e.g. en-US")
     .option("--device <device>", "auto, cpu, cuda or cuda:N", "auto")
+    .option(
+      "--devices <list>",
+      "one model copy per device, fed from the same queue (e.g. cuda:0,cuda:1)",
+    )
     .addOption(
       new Option("--dtype <dtype>", "model precision").choices(["float32", "float16", "bfloat16"]),
     )
@@ -121,13 +126,28 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
     throw new CliError("--frames needs --format parquet", ExitCode.usage);
   const { openSource } = await import("../sources.js");
   const opened = await openSource(source, flags);
+  const devices = flags.devices?.split(",").map((d) => d.trim()) ?? [];
+  if (devices.length > 0 && (flags.features || devices.some((d) => d === "")))
+    throw new CliError(
+      "--devices takes a comma-separated list of devices, with --model",
+      ExitCode.usage,
+    );
   const { model, path: modelPath } = flags.features
     ? featureRunner(emb.featureModel({ kind: flags.features }), flags.features)
-    : await loadModelFromFlags(flags);
+    : await loadModelFromFlags(devices.length > 0 ? { ...flags, device: devices[0] } : flags);
+  const replicas = [];
+  try {
+    for (const device of devices.slice(1)) {
+      replicas.push((await loadModelFromFlags({ ...flags, device })).model);
+    }
+  } catch (err) {
+    await Promise.all([model, ...replicas].map((m) => m.dispose()));
+    throw err;
+  }
   try {
     emb.parseLayerSpec(flags.layer, model.info.numHiddenStates);
   } catch (err) {
-    await model.dispose();
+    await Promise.all([model, ...replicas].map((m) => m.dispose()));
     throw new CliError((err as Error).message, ExitCode.usage);
   }
   const bar = new ProgressBar(progressEnabled(flags.quiet));
@@ -145,6 +165,7 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
   process.once("SIGTERM", onSignal);
   try {
     const summary = await emb.runEmbedding(model, opened.records, {
+      replicas,
       output: flags.output,
       format,
       decode: emb.decodeAudio,
@@ -188,6 +209,7 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
       ...summary,
       model: modelPath,
       device: model.device,
+      ...(replicas.length > 0 && { devices: [model, ...replicas].map((m) => m.device) }),
       source,
       sourceKind: opened.kind,
     };
@@ -210,7 +232,7 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     bar.done();
-    await model.dispose();
+    await Promise.all([model, ...replicas].map((m) => m.dispose()));
   }
 }
 

@@ -53,6 +53,12 @@ export interface EmbedOptions {
   /** Decoded records waiting for the model, at most. Default 64. */
   prefetch?: number;
   signal?: AbortSignal;
+  /**
+   * More copies of the model (the same file, loaded on other devices, e.g. cuda:1, cuda:2).
+   * Each copy takes the next batch as soon as it is free, so all devices are fed from the one
+   * decode queue; results are put back in source order as usual. Default none.
+   */
+  replicas?: EmbeddingModel[];
   /** Called after each batch with the audio seconds it held. */
   onBatch?: (info: { clips: number; audioSec: number; forwardSec: number }) => void;
 }
@@ -127,6 +133,17 @@ export async function* embedRecords(
 ): AsyncGenerator<EmbeddedChunk> {
   const info = model.info;
   const rate = info.samplingRate;
+  for (const r of options.replicas ?? []) {
+    if (
+      r.info.samplingRate !== rate ||
+      r.info.hiddenSize !== info.hiddenSize ||
+      r.info.numHiddenStates !== info.numHiddenStates
+    ) {
+      throw Object.assign(new Error("replicas must be copies of the same model"), {
+        code: "ERR_REPLICA_MISMATCH",
+      });
+    }
+  }
   const selection = parseLayerSpec(options.layer ?? "-1", info.numHiddenStates);
   const pool = options.pool ?? "mean";
   const perLayer = pool === "meanstd" ? 2 * info.hiddenSize : info.hiddenSize;
@@ -210,9 +227,13 @@ async function embedChunk(
   // On out-of-memory a batch is split in two and each half retried (recursively, down to one
   // clip), and the budget of later batches drops to half of what failed: no clip is lost to a
   // batch that was too large for the device.
-  const runSplitting = async (batchItems: number[], paddedLength: number): Promise<boolean> => {
+  const runSplitting = async (
+    worker: EmbeddingModel,
+    batchItems: number[],
+    paddedLength: number,
+  ): Promise<boolean> => {
     try {
-      return await runBatch(model, batchItems, paddedLength, items, clips, plan, options, sinks);
+      return await runBatch(worker, batchItems, paddedLength, items, clips, plan, options, sinks);
     } catch (err) {
       if ((err as { code?: string }).code !== OUT_OF_MEMORY || batchItems.length < 2) throw err;
       stats.oomSplits++;
@@ -221,53 +242,69 @@ async function embedChunk(
       const half = Math.ceil(batchItems.length / 2);
       for (const part of [batchItems.slice(0, half), batchItems.slice(half)]) {
         const longest = Math.max(...part.map((i) => lengths[i] as number));
-        await runSplitting(part, longest);
+        await runSplitting(worker, part, longest);
       }
       return true;
     }
   };
-  for (const batch of planBatches(lengths, {
+  const batches = planBatches(lengths, {
     batchSamples: plan.budget,
     maxBatch: options.maxBatch ?? 64,
-  })) {
-    options.signal?.throwIfAborted();
-    const t0 = performance.now();
-    // A model failure becomes an error row of the clip the item belongs to.
-    const fail = (i: number, err: Error & { code?: string }) => {
-      const p = clips[(items[i] as Item).clip] as PreparedRecord;
-      failed.set((items[i] as Item).clip, {
-        index: p.index,
-        id: p.record.id,
-        path: recordPath(p.record),
-        stage: "model",
-        code: err.code ?? "ERR_MODEL",
-        reason: err.message,
+  });
+  let next = 0;
+  // One loop per model copy, each taking the next batch when it is free.
+  const work = async (worker: EmbeddingModel) => {
+    while (next < batches.length) {
+      const batch = batches[next++] as (typeof batches)[number];
+      options.signal?.throwIfAborted();
+      const t0 = performance.now();
+      // A model failure becomes an error row of the clip the item belongs to.
+      const fail = (i: number, err: Error & { code?: string }) => {
+        const p = clips[(items[i] as Item).clip] as PreparedRecord;
+        failed.set((items[i] as Item).clip, {
+          index: p.index,
+          id: p.record.id,
+          path: recordPath(p.record),
+          stage: "model",
+          code: err.code ?? "ERR_MODEL",
+          reason: err.message,
+        });
+      };
+      const ok = await runSplitting(worker, batch.items, batch.paddedLength).catch(
+        async (err: Error) => {
+          // Find the clip that breaks the batch by running the items one at a time.
+          if (batch.items.length === 1) {
+            fail(batch.items[0] as number, err);
+            return false;
+          }
+          for (const i of batch.items) {
+            await runBatch(
+              worker,
+              [i],
+              lengths[i] as number,
+              items,
+              clips,
+              plan,
+              options,
+              sinks,
+            ).catch((e: Error) => fail(i, e));
+          }
+          return false;
+        },
+      );
+      stats.batches++;
+      stats.paddedSamples += batch.paddedLength * batch.items.length;
+      let valid = 0;
+      for (const i of batch.items) valid += lengths[i] as number;
+      stats.validSamples += valid;
+      options.onBatch?.({
+        clips: batch.items.length,
+        audioSec: valid / model.info.samplingRate,
+        forwardSec: ok ? (performance.now() - t0) / 1000 : 0,
       });
-    };
-    const ok = await runSplitting(batch.items, batch.paddedLength).catch(async (err: Error) => {
-      // Find the clip that breaks the batch by running the items one at a time.
-      if (batch.items.length === 1) {
-        fail(batch.items[0] as number, err);
-        return false;
-      }
-      for (const i of batch.items) {
-        await runBatch(model, [i], lengths[i] as number, items, clips, plan, options, sinks).catch(
-          (e: Error) => fail(i, e),
-        );
-      }
-      return false;
-    });
-    stats.batches++;
-    stats.paddedSamples += batch.paddedLength * batch.items.length;
-    let valid = 0;
-    for (const i of batch.items) valid += lengths[i] as number;
-    stats.validSamples += valid;
-    options.onBatch?.({
-      clips: batch.items.length,
-      audioSec: valid / model.info.samplingRate,
-      forwardSec: ok ? (performance.now() - t0) / 1000 : 0,
-    });
-  }
+    }
+  };
+  await Promise.all([model, ...(options.replicas ?? [])].map(work));
   stats.budgetSamples = plan.budget;
   return assemble(
     chunk,
