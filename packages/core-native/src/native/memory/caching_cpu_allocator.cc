@@ -60,9 +60,7 @@ void *MapBlock(size_t bytes) {
 ScopedUncached::ScopedUncached() : previous_(tUncached) { tUncached = true; }
 ScopedUncached::~ScopedUncached() { tUncached = previous_; }
 
-CachingCpuAllocator::CachingCpuAllocator(size_t cacheLimit) : fixedLimit_(cacheLimit) {
-  stats_.cacheLimit = static_cast<int64_t>(Limit());
-}
+CachingCpuAllocator::CachingCpuAllocator(size_t cacheLimit) : fixedLimit_(cacheLimit) {}
 
 size_t CachingCpuAllocator::Limit() const {
   if (fixedLimit_ != kAutoLimit) return fixedLimit_;
@@ -80,13 +78,16 @@ size_t CachingCpuAllocator::SizeClass(size_t bytes) {
 c10::DataPtr CachingCpuAllocator::allocate(size_t bytes) const {
   auto *self = const_cast<CachingCpuAllocator *>(this);
   void *ptr = nullptr;
-  if (bytes >= kLargeBlock && !tUncached) {
+  const bool pooled = bytes >= kLargeBlock && !tUncached;
+  if (pooled) {
     ptr = self->AllocateLarge(bytes);
   } else if (posix_memalign(&ptr, kAlignment, std::max<size_t>(bytes, 1)) != 0) {
     ThrowOutOfMemory(bytes);
   }
-  // Context == data, so LibTorch's raw_allocate()/raw_deleter() work too.
-  return {ptr, ptr, &Free, c10::Device(c10::DeviceType::CPU)};
+  // Context == data, so LibTorch's raw_allocate()/raw_deleter() work too. Blocks from the C
+  // library get its free() directly: most tensors are small, and their release need not take
+  // the pool's lock to find out they are not in it.
+  return {ptr, ptr, pooled ? &Free : &FreeUnpooled, c10::Device(c10::DeviceType::CPU)};
 }
 
 void *CachingCpuAllocator::AllocateLarge(size_t bytes) {
@@ -128,8 +129,9 @@ void CachingCpuAllocator::NoteAllocatedLocked() {
   stats_.peakAllocated = std::max(stats_.peakAllocated, stats_.allocated);
   stats_.peakMapped = std::max(stats_.peakMapped, stats_.allocated + stats_.cached);
   highWater_ = std::max(highWater_, stats_.allocated);
-  stats_.cacheLimit = static_cast<int64_t>(Limit());
 }
+
+void CachingCpuAllocator::FreeUnpooled(void *ptr) { std::free(ptr); }
 
 void CachingCpuAllocator::Free(void *ptr) {
   if (ptr == nullptr) return;
@@ -175,7 +177,9 @@ void CachingCpuAllocator::TrimLocked(size_t limit) {
 
 CpuMemoryStats CachingCpuAllocator::Stats() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return stats_;
+  CpuMemoryStats out = stats_;
+  out.cacheLimit = static_cast<int64_t>(Limit());
+  return out;
 }
 
 void CachingCpuAllocator::ResetPeak() {

@@ -34,7 +34,7 @@ struct CpuMemoryStats {
   int64_t peakMapped = 0;     // highest allocated + cached since the last ResetPeak
   int64_t hits = 0;           // large requests served from the cache
   int64_t misses = 0;         // large requests that mapped new memory
-  int64_t cacheLimit = 0;     // bytes the cache may hold now
+  int64_t cacheLimit = 0;     // bytes the cache may hold now (filled in by Stats())
 };
 
 /// While alive, large blocks allocated on this thread bypass the cache: for long-lived memory
@@ -78,7 +78,10 @@ class CachingCpuAllocator final : public c10::Allocator {
     size_t size;  // mapped bytes (the size class)
   };
 
+  /// Releases any block of this allocator (the raw deleter): pooled blocks back to the cache,
+  /// others to the C library.
   static void Free(void *ptr);
+  static void FreeUnpooled(void *ptr);
   void *AllocateLarge(size_t bytes);
   /// Returns false when `ptr` is not one of this allocator's large blocks.
   bool Release(void *ptr);
