@@ -195,7 +195,6 @@ void ForwardCall::Execute() {
     ApplyThreads(state_->threads);
     static const int cores = static_cast<int>(std::thread::hardware_concurrency());
     state_->thread.SetSpin(at::get_num_threads() < cores);
-    std::lock_guard<std::mutex> run(state_->runMutex);
 #ifdef AUDIOMAP_WITH_CUDA
     std::optional<c10::cuda::CUDAGuard> deviceGuard;
     std::optional<c10::cuda::CUDAStreamGuard> streamGuard;

@@ -28,13 +28,10 @@ struct LoadedModel {
   int64_t parameterBytes = 0;
   /// Intra-op threads for this model's forward calls; 0 = the process setting.
   int threads = 0;
-  /// Runs every forward call of this model (see model_thread.h).
+  /// Runs every forward call of this model, one after another (see model_thread.h).
   ModelThread thread;
   /// Guards `module` (taking a reference versus disposing).
   std::mutex stateMutex;
-  /// Serialises forward calls on this model; TypeScript queues them too, so this is only a
-  /// safety net and never holds a threadpool thread for long.
-  std::mutex runMutex;
 #ifdef AUDIOMAP_WITH_CUDA
   /// One stream per model, so models on the same GPU do not serialise on the default stream.
   std::optional<c10::cuda::CUDAStream> stream;
