@@ -1,6 +1,6 @@
-// Fused CPU kernels of k-means: each reads the data once per call, in row blocks that stay in
-// cache, on all intra-op threads, with each thread's partial sums kept apart and merged at the
-// end (the same layout as scikit-learn's chunked Lloyd). The LibTorch version in kmeans.cc read
+// Fused CPU kernels of k-means: each reads the data once per call, row by row on all intra-op
+// threads (AVX2 + FMA where the CPU has both), with each thread's partial sums kept apart and
+// merged at the end, as scikit-learn's chunked Lloyd does. The LibTorch version in kmeans.cc read
 // the data twice per Lloyd step through skinny matrix products and stays the path for CUDA.
 #pragma once
 
@@ -17,7 +17,7 @@ at::Tensor SquaredNorms(const at::Tensor &x);
 
 /// One Lloyd step over row-major float32 x [n, d] with row norms xn [n] and centres [k, d]:
 /// labels [n] (nearest centre), minDist [n] (its squared distance, >= 0), and per-cluster
-/// sums [k, d] and counts [k] (float64).
+/// sums [k, d] and counts [k] (float64; each thread sums its rows in float32).
 void LloydStep(const float *x, const float *xn, int64_t n, int64_t d, const float *centers,
                int64_t k, int64_t *labels, float *minDist, std::vector<double> *sums,
                std::vector<double> *counts);

@@ -10,6 +10,15 @@ namespace {
 
 inline float Clip(float x) { return std::min(4.0f, std::max(-4.0f, x)); }
 
+inline float SquaredDistance(const float *x, const float *y, int64_t dim) {
+  float d2 = 0;
+  for (int64_t d = 0; d < dim; ++d) {
+    const float v = x[d] - y[d];
+    d2 += v * v;
+  }
+  return d2;
+}
+
 // The learning rate of epoch n: umap-js starts at learningRate and, after epoch n, sets
 // learningRate * (1 - n / nEpochs) for the next one.
 inline float Alpha(const LayoutParams &p, int64_t n) {
@@ -33,11 +42,7 @@ void Epoch(const LayoutBuffers &buf, const LayoutParams &p, int64_t n, int64_t d
     if (buf.nextSample[i] > epoch) continue;
     float *x = cur + static_cast<int64_t>(buf.head[i]) * dim;
     float *y = oth + static_cast<int64_t>(buf.tail[i]) * dim;
-    float d2 = 0;
-    for (int64_t d = 0; d < dim; ++d) {
-      const float v = x[d] - y[d];
-      d2 += v * v;
-    }
+    const float d2 = SquaredDistance(x, y, dim);
     float coeff = 0;
     if (d2 > 0) {
       const float pb = std::pow(d2, b);  // d2^b; d2^(b-1) = pb / d2
@@ -54,11 +59,7 @@ void Epoch(const LayoutBuffers &buf, const LayoutParams &p, int64_t n, int64_t d
     for (int64_t s = 0; s < nNeg; ++s) {
       const int64_t k = rng.Below(p.nVertices);
       const float *z = oth + k * dim;
-      float dn = 0;
-      for (int64_t d = 0; d < dim; ++d) {
-        const float v = x[d] - z[d];
-        dn += v * v;
-      }
+      const float dn = SquaredDistance(x, z, dim);
       float rc = 0;
       if (dn > 0) {
         rc = 2.0f * gamma * b / ((0.001f + dn) * (a * std::pow(dn, b) + 1.0f));
