@@ -251,6 +251,19 @@ async function embedChunk(
     batchSamples: plan.budget,
     maxBatch: options.maxBatch ?? 64,
   });
+  // A model failure becomes an error row of the clip the item belongs to.
+  const fail = (i: number, err: Error & { code?: string }) => {
+    const clip = (items[i] as Item).clip;
+    const p = clips[clip] as PreparedRecord;
+    failed.set(clip, {
+      index: p.index,
+      id: p.record.id,
+      path: recordPath(p.record),
+      stage: "model",
+      code: err.code ?? "ERR_MODEL",
+      reason: err.message,
+    });
+  };
   let next = 0;
   // One loop per model copy, each taking the next batch when it is free.
   const work = async (worker: EmbeddingModel) => {
@@ -258,18 +271,6 @@ async function embedChunk(
       const batch = batches[next++] as (typeof batches)[number];
       options.signal?.throwIfAborted();
       const t0 = performance.now();
-      // A model failure becomes an error row of the clip the item belongs to.
-      const fail = (i: number, err: Error & { code?: string }) => {
-        const p = clips[(items[i] as Item).clip] as PreparedRecord;
-        failed.set((items[i] as Item).clip, {
-          index: p.index,
-          id: p.record.id,
-          path: recordPath(p.record),
-          stage: "model",
-          code: err.code ?? "ERR_MODEL",
-          reason: err.message,
-        });
-      };
       const ok = await runSplitting(worker, batch.items, batch.paddedLength).catch(
         async (err: Error) => {
           // Find the clip that breaks the batch by running the items one at a time.
