@@ -127,12 +127,6 @@ def time_calls(step: Callable[[], None], device: torch.device, a: argparse.Names
 # ----------------------------------------------------------------------------- models
 
 
-def read_metadata(path: str) -> Dict[str, Any]:
-    files = {"audiomap.json": ""}
-    torch.jit.load(path, map_location="cpu", _extra_files=files)
-    return json.loads(files["audiomap.json"])
-
-
 def eager_model(path: str, meta: Dict[str, Any]) -> torch.nn.Module:
     """The export tool's eager model with the TorchScript file's weights."""
     from audiomap_export.model import build_model
@@ -218,6 +212,8 @@ def main() -> None:
     if a.threads > 0:
         torch.set_num_threads(a.threads)
     device = torch.device(a.device)
+    from audiomap_export.export import read_metadata
+
     meta = read_metadata(a.torchscript)
     sr = int(meta.get("sampling_rate", 16000))
     samples = int(round(a.clip_seconds * sr))

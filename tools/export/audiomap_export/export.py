@@ -2,6 +2,7 @@
 
 import json
 import os
+import zipfile
 from typing import Any, Dict, Optional
 
 import torch
@@ -88,10 +89,18 @@ def export_model(
 
 
 def read_metadata(path: str) -> Dict[str, Any]:
-    """Load ``audiomap.json`` from an exported file (without running the model)."""
-    extra = {METADATA_FILE: ""}
-    torch.jit.load(path, map_location="cpu", _extra_files=extra)
-    raw = extra[METADATA_FILE]
-    if not raw:
-        raise ValueError(f"{path}: no {METADATA_FILE} inside; not an audiomap export")
+    """``audiomap.json`` of an exported file, read from the archive without loading the model.
+
+    A TorchScript file is a zip archive whose single top folder (its name varies) holds
+    ``extra/<name>`` for each extra file. Reading the member directly is fast on a 2 GB model
+    and does not depend on ``torch.jit.load``, which torch 2.x deprecates.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [n for n in archive.namelist() if n.split("/")[1:] == ["extra", METADATA_FILE]]
+            if not members:
+                raise ValueError(f"{path}: no {METADATA_FILE} inside; not an audiomap export")
+            raw = archive.read(members[0])
+    except zipfile.BadZipFile as err:
+        raise ValueError(f"{path}: not a TorchScript file ({err})") from err
     return json.loads(raw)

@@ -100,10 +100,12 @@ def load_file(path: str) -> Tuple[Dict[str, torch.Tensor], Dict[str, str]]:
 
 
 def _tensor_bytes(t: torch.Tensor) -> bytes:
-    t = t.detach().to("cpu").contiguous()
-    if t.dtype == torch.bfloat16:
-        t = t.view(torch.int16)  # numpy has no bfloat16; the bits are what matter
-    return t.numpy().tobytes()
+    """The tensor's raw bytes, C order, without numpy (pip torch 2.x may run without it)."""
+    flat = t.detach().to("cpu").contiguous().reshape(-1).view(torch.uint8)
+    buf = bytearray(flat.numel())
+    if buf:
+        torch.frombuffer(buf, dtype=torch.uint8).copy_(flat)
+    return bytes(buf)
 
 
 def save_file(tensors: Dict[str, torch.Tensor], path: str, metadata: Optional[Dict[str, str]] = None) -> None:

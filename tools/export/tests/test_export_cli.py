@@ -209,3 +209,14 @@ def test_large_config_is_the_rel_pos_large_shape():
         assert cfg[key] == facts[key], key
     assert cfg["id2label"] == ref["id2label"] and len(cfg["id2label"]) == 36
     assert "Wav2Vec2ConformerForSequenceClassification" in cfg["architectures"]
+
+
+def test_read_metadata_rejects_files_that_are_not_audiomap_exports(tmp_path):
+    not_zip = tmp_path / "notes.pt"
+    not_zip.write_text("not a model")
+    with pytest.raises(ValueError, match="not a TorchScript file"):
+        read_metadata(str(not_zip))
+    plain = tmp_path / "plain.pt"
+    torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), str(plain))
+    with pytest.raises(ValueError, match="no audiomap.json inside"):
+        read_metadata(str(plain))
