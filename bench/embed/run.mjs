@@ -3,6 +3,7 @@
 // peak RSS at 1x, 2x and 4x the data. One command:
 //   node bench/embed/run.mjs [--clips 2000] [--model fixtures/medium.pt] [--threads 2]
 //                            [--scales 1,2,4] [--rss-model fixtures/medium.pt] [--batch-seconds 30]
+//                            [--device cpu|cuda|cuda:N|auto] [--dtype float32|float16|bfloat16]
 //   --only-rss skips the throughput comparison; --skip-rss the memory runs.
 // Data (seeded, cached in .cache/bench-embed/, gitignored): clips of 0.5-8 s at 8, 16 and
 // 44.1 kHz (tones, chirps, noise) plus espeak-ng speech. The 2x/4x data sets list the same
@@ -22,6 +23,8 @@ const { values: a } = parseArgs({
     model: { type: "string", default: join(root, "fixtures/medium.pt") },
     "rss-model": { type: "string" },
     threads: { type: "string", default: "2" },
+    device: { type: "string", default: "cpu" },
+    dtype: { type: "string", default: "float32" },
     scales: { type: "string", default: "1,2,4" },
     "batch-seconds": { type: "string", default: "30" },
     "decode-concurrency": { type: "string", default: "2" },
@@ -108,6 +111,8 @@ function worker(mode, options) {
 const tmp = join(a.cache, "out");
 mkdirSync(tmp, { recursive: true });
 const common = {
+  device: a.device,
+  dtype: a.dtype,
   threads: Number(a.threads),
   batchSeconds: Number(a["batch-seconds"]),
   decodeConcurrency: Number(a["decode-concurrency"]),
@@ -132,6 +137,8 @@ const result = {
   machine: `${cpus()[0]?.model ?? "?"} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
   command: `node bench/embed/run.mjs ${process.argv.slice(2).join(" ")}`.trim(),
   model: a.model,
+  device: a.device,
+  dtype: a.dtype,
   clips: n,
   threads: Number(a.threads),
   e2e,
@@ -164,7 +171,7 @@ writeFileSync(
   JSON.stringify(result, null, 2),
 );
 console.log(`machine        ${result.machine}`);
-console.log(`model          ${a.model} (threads ${a.threads})`);
+console.log(`model          ${a.model} (${a.device}, ${a.dtype}, threads ${a.threads})`);
 if (e2e) {
   console.log(
     `clips          ${e2e.ok} ok, ${e2e.failed} failed, ${e2e.audioSec.toFixed(0)} s of audio, padding efficiency ${(e2e.paddingEfficiency * 100).toFixed(1)}%`,

@@ -14,7 +14,11 @@ const { decodeAudio, openDataset, runEmbedding } = await import(
 const [mode, json] = process.argv.slice(2);
 const o = JSON.parse(json);
 if (o.threads) setThreads(o.threads);
-const model = await loadModel(o.model, { device: "cpu", threads: o.threads ?? 0 });
+const model = await loadModel(o.model, {
+  device: o.device ?? "cpu",
+  dtype: o.dtype ?? "float32",
+  threads: o.threads ?? 0,
+});
 
 // Warm-up: the TorchScript profiling executor is slow for its first calls.
 for (const len of [16000, 48000]) {
