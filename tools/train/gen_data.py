@@ -268,7 +268,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--out", default=str(REPO / ".cache/kws-data"), help="output dir (default .cache/kws-data)")
     p.add_argument("--seed", type=int, default=1234, help="master seed (default 1234)")
-    p.add_argument("--train-per-word", type=int, default=64, help="training clips per label (default 64)")
+    p.add_argument("--train-per-word", type=int, default=192, help="training clips per label (default 192)")
     p.add_argument("--val-per-word", type=int, default=16, help="validation clips per label (default 16)")
     p.add_argument("--test-per-word", type=int, default=24, help="test clips per label (default 24)")
     p.add_argument("--val-voices", type=int, default=15, help="variants held out for validation (default 15)")
