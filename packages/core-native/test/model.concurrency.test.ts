@@ -1,5 +1,6 @@
 // Forward runs off the main thread; concurrent calls are safe and correct; dispose() is safe
 // to call at any time.
+import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DisposedError, loadModel, type Model } from "../src/index.js";
 import { fixture, makeAudio, maxAbsDiff, padAfter } from "./helpers/fixtures.js";
@@ -86,6 +87,43 @@ describe("concurrency", () => {
       `one forward ${single.toFixed(0)} ms; fs.stat x8 ${fsTime.toFixed(1)} ms while queued`,
     );
     expect(fsTime).toBeLessThan(single / 2);
+  });
+});
+
+describe("worker threads", () => {
+  // A model in a worker thread has its own model thread and thread-safe functions, torn down
+  // with the worker's environment: the worker must exit cleanly and give the main thread's
+  // results.
+  it("a worker runs forward calls, then exits with code 0", async () => {
+    const length = 16000;
+    const audio = makeAudio(1, length, 5);
+    const expected = await model.forward({ audio, batch: 1, length });
+    const entry = new URL("../dist/index.js", import.meta.url).href;
+    const code = `
+      const { parentPort, workerData } = require("node:worker_threads");
+      import(${JSON.stringify(entry)}).then(async (core) => {
+        const model = await core.loadModel(workerData.path, { device: "cpu", threads: 1 });
+        const audio = new Float32Array(workerData.audio);
+        let out;
+        for (let i = 0; i < 5; i++) out = await model.forward({ audio, batch: 1, length: ${length} });
+        await model.dispose();
+        parentPort.postMessage(Array.from(out.pooled.data));
+      });`;
+    const worker = new Worker(code, {
+      eval: true,
+      workerData: { path: fixture("tiny.pt"), audio: Array.from(audio) },
+    });
+    const [pooled, exitCode] = await new Promise<[number[], number]>((resolve, reject) => {
+      let result: number[] = [];
+      worker.on("message", (m: number[]) => {
+        result = m;
+      });
+      worker.on("error", reject);
+      worker.on("exit", (c) => resolve([result, c]));
+    });
+    expect(exitCode).toBe(0);
+    expect(pooled).toHaveLength(expected.pooled!.data.length);
+    expect(maxAbsDiff(Float32Array.from(pooled), expected.pooled!.data)).toBeLessThan(1e-6);
   });
 });
 
