@@ -273,33 +273,45 @@ Metric MetricOption(const Napi::Object &o) {
   }
 }
 
-// An Int32Array of `length` values, referenced for the worker's lifetime; viewed as a
-// [length / cols, cols] int32 Matrix so it can share Matrix's keep-alive.
-struct IntVector {
-  Napi::Reference<Napi::Int32Array> ref;
-  const int32_t *data = nullptr;
+// A typed array of element type T, referenced for the worker's lifetime.
+template <typename T>
+struct Buffer {
+  Napi::Reference<Napi::TypedArrayOf<T>> ref;
+  T *data = nullptr;
   int64_t length = 0;
+};
+
+// `value` as a typed array of N-API type `type` with `expected` elements (-1: any length).
+// `typeName` names the type with its article, for the error message ("an Int32Array").
+template <typename T>
+Buffer<T> ReadBuffer(const Napi::Value &value, napi_typedarray_type type, int64_t expected,
+                     const char *what, const char *typeName) {
+  Napi::Env env = value.Env();
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) {
+    throw Napi::TypeError::New(env, std::string(what) + " must be " + typeName);
+  }
+  auto array = value.As<Napi::TypedArrayOf<T>>();
+  if (expected >= 0 && static_cast<int64_t>(array.ElementLength()) != expected) {
+    throw Napi::RangeError::New(env, std::string(what) + ": expected " + std::to_string(expected) +
+                                         " elements, got " +
+                                         std::to_string(array.ElementLength()));
+  }
+  Buffer<T> out;
+  out.data = array.Data();
+  out.length = static_cast<int64_t>(array.ElementLength());
+  out.ref = Napi::Persistent(array);
+  return out;
+}
+
+// An Int32Array of labels or indices, viewed as an int64 tensor.
+struct IntVector : Buffer<int32_t> {
   at::Tensor View() const {
     return at::from_blob(const_cast<int32_t *>(data), {length}, at::kInt).to(at::kLong);
   }
 };
 
 IntVector ReadInts(const Napi::Value &value, int64_t expected, const char *what) {
-  Napi::Env env = value.Env();
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-    throw Napi::TypeError::New(env, std::string(what) + " must be an Int32Array");
-  }
-  auto array = value.As<Napi::Int32Array>();
-  if (expected >= 0 && static_cast<int64_t>(array.ElementLength()) != expected) {
-    throw Napi::RangeError::New(env, std::string(what) + ": expected " + std::to_string(expected) +
-                                         " elements, got " +
-                                         std::to_string(array.ElementLength()));
-  }
-  IntVector v;
-  v.data = array.Data();
-  v.length = static_cast<int64_t>(array.ElementLength());
-  v.ref = Napi::Persistent(array);
-  return v;
+  return {ReadBuffer<int32_t>(value, napi_int32_array, expected, what, "an Int32Array")};
 }
 
 Napi::Float64Array ToFloat64(Napi::Env env, const at::Tensor &t) {
@@ -389,34 +401,6 @@ Napi::Value NeighborRanksJs(const Napi::CallbackInfo &info) {
   return promise;
 }
 
-// A typed array of element type T, referenced for the worker's lifetime.
-template <typename T>
-struct Buffer {
-  Napi::Reference<Napi::TypedArrayOf<T>> ref;
-  T *data = nullptr;
-  int64_t length = 0;
-};
-
-template <typename T>
-std::shared_ptr<Buffer<T>> ReadBuffer(const Napi::Value &value, napi_typedarray_type type,
-                                      int64_t expected, const char *what, const char *typeName) {
-  Napi::Env env = value.Env();
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) {
-    throw Napi::TypeError::New(env, std::string(what) + " must be a " + typeName);
-  }
-  auto array = value.As<Napi::TypedArrayOf<T>>();
-  if (expected >= 0 && static_cast<int64_t>(array.ElementLength()) != expected) {
-    throw Napi::RangeError::New(env, std::string(what) + ": expected " + std::to_string(expected) +
-                                         " elements, got " +
-                                         std::to_string(array.ElementLength()));
-  }
-  auto out = std::make_shared<Buffer<T>>();
-  out->data = array.Data();
-  out->length = static_cast<int64_t>(array.ElementLength());
-  out->ref = Napi::Persistent(array);
-  return out;
-}
-
 // optimizeLayout(headEmbedding: Float32Array, tailEmbedding: Float32Array | null,
 //   head: Int32Array, tail: Int32Array, epochsPerSample, nextSample, nextNegative: Float64Array,
 //   {dim, nVertices, a, b, nEpochs, from, to, seed, learningRate, repulsionStrength,
@@ -444,12 +428,12 @@ Napi::Value OptimizeLayoutJs(const Napi::CallbackInfo &info) {
                                      "0 <= from <= to <= nEpochs, a > 0, b > 0, "
                                      "negativeSampleRate > 0");
   }
-  auto headEmb = ReadBuffer<float>(info[0], napi_float32_array, -1, "headEmbedding",
-                                   "Float32Array");
+  auto headEmb = std::make_shared<Buffer<float>>(
+      ReadBuffer<float>(info[0], napi_float32_array, -1, "headEmbedding", "a Float32Array"));
   const bool fit = info[1].IsNull() || info[1].IsUndefined();
   auto tailEmb = fit ? headEmb
-                     : ReadBuffer<float>(info[1], napi_float32_array, -1, "tailEmbedding",
-                                         "Float32Array");
+                     : std::make_shared<Buffer<float>>(ReadBuffer<float>(
+                           info[1], napi_float32_array, -1, "tailEmbedding", "a Float32Array"));
   if (headEmb->length % p.dim != 0 || tailEmb->length % p.dim != 0) {
     throw Napi::RangeError::New(env, "optimizeLayout: embedding lengths must be multiples of dim");
   }
@@ -458,15 +442,16 @@ Napi::Value OptimizeLayoutJs(const Napi::CallbackInfo &info) {
   if (p.nVertices < 1 || p.nVertices > tailEmb->length / p.dim) {
     throw Napi::RangeError::New(env, "optimizeLayout: nVertices must be in [1, tail rows]");
   }
-  auto head = ReadBuffer<int32_t>(info[2], napi_int32_array, -1, "head", "Int32Array");
+  auto head = std::make_shared<IntVector>(ReadInts(info[2], -1, "head"));
   const int64_t edges = head->length;
-  auto tail = ReadBuffer<int32_t>(info[3], napi_int32_array, edges, "tail", "Int32Array");
-  auto eps = ReadBuffer<double>(info[4], napi_float64_array, edges, "epochsPerSample",
-                                "Float64Array");
-  auto nextSample = ReadBuffer<double>(info[5], napi_float64_array, edges, "nextSample",
-                                       "Float64Array");
-  auto nextNegative = ReadBuffer<double>(info[6], napi_float64_array, edges, "nextNegative",
-                                         "Float64Array");
+  auto tail = std::make_shared<IntVector>(ReadInts(info[3], edges, "tail"));
+  auto doubles = [edges](const Napi::Value &value, const char *what) {
+    return std::make_shared<Buffer<double>>(
+        ReadBuffer<double>(value, napi_float64_array, edges, what, "a Float64Array"));
+  };
+  auto eps = doubles(info[4], "epochsPerSample");
+  auto nextSample = doubles(info[5], "nextSample");
+  auto nextNegative = doubles(info[6], "nextNegative");
   const int64_t tailRows = tailEmb->length / p.dim;
   for (int64_t i = 0; i < edges; ++i) {
     if (head->data[i] < 0 || head->data[i] >= headRows || tail->data[i] < 0 ||
