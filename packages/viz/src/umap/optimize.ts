@@ -67,6 +67,23 @@ export interface OptimizeParams {
   negativeSampleRate?: number;
 }
 
+/** umap-js's default number of negative samples per positive sample. */
+export const DEFAULT_NEGATIVE_SAMPLE_RATE = 5;
+
+/**
+ * The schedule's state before the first epoch: the epoch at which each edge is next sampled,
+ * and next negatively sampled (both engines carry these between epochs).
+ */
+export function initialSampling(
+  schedule: EdgeSchedule,
+  negativeSampleRate = DEFAULT_NEGATIVE_SAMPLE_RATE,
+): { nextSample: Float64Array; nextNegative: Float64Array } {
+  return {
+    nextSample: schedule.epochsPerSample.slice(),
+    nextNegative: schedule.epochsPerSample.map((e) => e / negativeSampleRate),
+  };
+}
+
 /**
  * Stateful SGD over `schedule`, moving `head` points (and `tail` points too when both are the
  * same array, as in a fit). Call step() nEpochs times.
@@ -89,10 +106,10 @@ export class LayoutOptimizer {
     this.initialAlpha = p.learningRate ?? 1;
     this.alpha = this.initialAlpha;
     this.gamma = p.repulsionStrength ?? 1;
-    const rate = p.negativeSampleRate ?? 5;
-    this.perNegative = schedule.epochsPerSample.map((e) => e / rate);
-    this.nextNegative = this.perNegative.slice();
-    this.nextSample = schedule.epochsPerSample.slice();
+    const { nextSample, nextNegative } = initialSampling(schedule, p.negativeSampleRate);
+    this.nextSample = nextSample;
+    this.nextNegative = nextNegative;
+    this.perNegative = nextNegative.slice();
   }
 
   /** One epoch; returns the number of epochs done. */

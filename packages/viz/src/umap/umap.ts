@@ -10,6 +10,7 @@ import { checkMatrix, rowViews, type Shape } from "../knn/matrix.js";
 import type { Labels } from "../metrics/labels.js";
 import { type FitParams, fitLayout, planFit, transformLayout } from "./engine.js";
 import type { NeighbourLists } from "./fuzzy-graph.js";
+import { DEFAULT_NEGATIVE_SAMPLE_RATE, initialSampling } from "./optimize.js";
 import { seededRandom } from "./random.js";
 
 export type UmapEngine = "native" | "fast" | "umap-js";
@@ -192,30 +193,31 @@ async function transformOnto(
   return Float32Array.from(out);
 }
 
+/** `advance` for an engine that runs one epoch per `step()` (which returns the epochs done). */
+function stepwise(step: () => number): Run["advance"] {
+  let epoch = 0;
+  return async (stop) => {
+    while (epoch < stop) epoch = step();
+    return epoch;
+  };
+}
+
 function fastRun(lists: NeighbourLists, p: FitParams, fit: FitData): Run {
   const state = fitLayout(lists, p);
-  let epoch = 0;
   return {
     total: state.nEpochs,
     tick: 5,
-    advance: async (stop) => {
-      while (epoch < stop) epoch = state.optimizer.step();
-      return epoch;
-    },
+    advance: stepwise(() => state.optimizer.step()),
     embedding: () => Float32Array.from(state.embedding),
     transform: (points) => transformOnto(points, lists, fit, state, p),
   };
 }
 
-/** Negative samples per positive sample (umap-js's default). */
-const NEGATIVE_SAMPLE_RATE = 5;
-
 function nativeRun(lists: NeighbourLists, p: FitParams, fit: FitData, seed: number): Run {
   const plan = planFit(lists, p);
   const coords = Float32Array.from(plan.embedding);
   const { head, tail, epochsPerSample } = plan.schedule;
-  const nextSample = epochsPerSample.slice();
-  const nextNegative = epochsPerSample.map((e) => e / NEGATIVE_SAMPLE_RATE);
+  const { nextSample, nextNegative } = initialSampling(plan.schedule);
   let epoch = 0;
   return {
     total: plan.nEpochs,
@@ -237,7 +239,7 @@ function nativeRun(lists: NeighbourLists, p: FitParams, fit: FitData, seed: numb
           from: epoch,
           to: stop,
           seed,
-          negativeSampleRate: NEGATIVE_SAMPLE_RATE,
+          negativeSampleRate: DEFAULT_NEGATIVE_SAMPLE_RATE,
         },
       );
       epoch = stop;
@@ -293,14 +295,10 @@ function umapJsRun(
   }
   // Rows are zero-copy views; umap-js only indexes them (kept for transform's search).
   const total = layout.initializeFit(rowViews(data, shape) as unknown as number[][]);
-  let epoch = 0;
   return {
     total,
     tick: 5,
-    advance: async (stop) => {
-      while (epoch < stop) epoch = layout.step();
-      return epoch;
-    },
+    advance: stepwise(() => layout.step()),
     embedding: () => toFloat32(layout.getEmbedding(), p.nComponents),
     async transform(points) {
       const m = checkPoints(points, shape[1]);
