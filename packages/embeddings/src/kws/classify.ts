@@ -6,6 +6,7 @@
  */
 import { packBatch } from "../pipeline/batch.js";
 import { planBatches } from "../pipeline/buckets.js";
+import { DEFAULT_BATCH_SECONDS } from "../pipeline/embed.js";
 import {
   type ErrorRow,
   type IndexedRecord,
@@ -60,7 +61,7 @@ export async function* classifyRecords(
       signal: options.signal,
     }),
   );
-  const budget = Math.round((options.batchSeconds ?? 30) * rate);
+  const budget = Math.round((options.batchSeconds ?? DEFAULT_BATCH_SECONDS) * rate);
   const window = Math.round((options.windowSeconds ?? 30) * rate);
   let group: Awaited<ReturnType<typeof prepareRecord>>[] = [];
   const flush = async function* () {

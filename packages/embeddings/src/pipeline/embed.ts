@@ -100,6 +100,9 @@ export interface ChunkStats {
   budgetSamples: number;
 }
 
+/** Padded audio per batch, seconds, when `batchSeconds` is not given (embedding and classification). */
+export const DEFAULT_BATCH_SECONDS = 30;
+
 /** Error code of the model runtime when a batch does not fit in memory. */
 const OUT_OF_MEMORY = "ERR_OUT_OF_MEMORY";
 
@@ -153,7 +156,7 @@ export async function* embedRecords(
     pool,
     width: combinedWidth(selection, perLayer),
     framesWidth: combinedWidth(selection, info.hiddenSize),
-    budget: Math.max(window, Math.round((options.batchSeconds ?? 30) * rate)),
+    budget: Math.max(window, Math.round((options.batchSeconds ?? DEFAULT_BATCH_SECONDS) * rate)),
     window,
     overlap: Math.round((options.overlapSeconds ?? 2) * rate),
     stride: frameStride(info.convStride),

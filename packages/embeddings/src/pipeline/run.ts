@@ -9,7 +9,7 @@ import { type OutputSchema, SchemaBuilder } from "../outputs/columns.js";
 import { errorsPathFor, writeErrors } from "../outputs/errors.js";
 import { formatFromPath, type OutputFormat, writeOutput } from "../outputs/format.js";
 import { PartStore, partsDirFor } from "../outputs/parts.js";
-import { type EmbedOptions, embedRecords } from "./embed.js";
+import { DEFAULT_BATCH_SECONDS, type EmbedOptions, embedRecords } from "./embed.js";
 import { combinedWidth, parseLayerSpec } from "./layers.js";
 import type { ErrorRow, IndexedRecord } from "./prepare.js";
 import { inShard, type Shard } from "./shard.js";
@@ -108,7 +108,7 @@ export async function runEmbedding(
       audioSecPerSec: 0,
       paddingEfficiency: 1,
       oomSplits: 0,
-      finalBatchSeconds: options.batchSeconds ?? 30,
+      finalBatchSeconds: options.batchSeconds ?? DEFAULT_BATCH_SECONDS,
       alreadyComplete: true,
     };
   }
@@ -179,7 +179,7 @@ export async function runEmbedding(
     oomSplits,
     finalBatchSeconds:
       budgetSamples === undefined
-        ? (options.batchSeconds ?? 30)
+        ? (options.batchSeconds ?? DEFAULT_BATCH_SECONDS)
         : budgetSamples / model.info.samplingRate,
   };
 }
