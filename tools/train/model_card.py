@@ -32,6 +32,12 @@ def _history_table(info: dict) -> str:
     return "\n".join(rows)
 
 
+def _planned_epochs(stage: dict) -> int:
+    """The --epochs a stage was started with: planned steps over steps per epoch."""
+    steps_per_epoch = -(-stage.get("train_clips", 1) // stage.get("batch_size", 1))
+    return stage.get("planned_steps", 0) // steps_per_epoch
+
+
 def _repo_relative(path: str) -> str:
     """``path`` relative to the repository root when it lies inside it."""
     root = HERE.parents[1]
@@ -104,7 +110,7 @@ def write_card(path: Path, r: dict, info: dict) -> None:
         lines = ["nice -n 10 /usr/bin/python3 tools/train/train.py                # stage 1 -> .cache/kws-train"]
         for i, st in enumerate(stages[1:], start=2):
             prev = ".cache/kws-train" if i == 2 else f".cache/kws-train{i - 1}"
-            epochs = st.get("planned_steps", 0) // -(-st.get("train_clips", 1) // st.get("batch_size", 1))
+            epochs = _planned_epochs(st)
             ship = " --ship models/default" if i == len(stages) else ""
             lines.append(
                 f"nice -n 10 /usr/bin/python3 tools/train/train.py --init-from {prev}/last.pt \\\n"
@@ -114,7 +120,7 @@ def write_card(path: Path, r: dict, info: dict) -> None:
         reproduce_train = "\n".join(lines)
     else:
         args = [f"--data {_repo_relative(info.get('data', '.cache/kws-data'))}"]
-        args.append(f"--epochs {info.get('planned_steps', 0) // -(-info.get('train_clips', 1) // info.get('batch_size', 1))}")
+        args.append(f"--epochs {_planned_epochs(info)}")
         args += [f"--lr {info.get('lr')}", f"--warmup {info.get('warmup')}", f"--time-budget {info.get('time_budget_min')}"]
         args.append(f"--threads {info.get('threads', 1)}")
         if info.get("time_mask"):
