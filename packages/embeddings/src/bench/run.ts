@@ -82,35 +82,47 @@ export async function runBenchmark(
       for (const dtype of grid.dtypes) {
         options.signal?.throwIfAborted();
         const model = await loadModel(spec.path, { device, dtype, threads: opts.threads });
-        // Reduced-precision cells are checked against the same file in float32.
-        const reference =
-          dtype === "float32"
-            ? undefined
-            : await loadModel(spec.path, { device, dtype: "float32", threads: opts.threads });
+        // Reduced-precision cells keep their input and pooled output, to be compared with the
+        // same file in float32 once they are all timed (below).
+        const probes: { cell: BenchCell; probe: AgreementProbe }[] = [];
         try {
           for (const clipSeconds of grid.clipSeconds) {
             for (const budget of grid.batches) {
               options.signal?.throwIfAborted();
               const label = `${spec.name} ${device} ${dtype} batch ${budgetLabel(budget)} clip ${clipSeconds} s`;
               options.onProgress?.({ index: index++, total, label });
-              cells.push(
-                await runCell(
-                  model,
-                  spec,
-                  deviceName(device, known),
-                  dtype,
-                  budget,
-                  clipSeconds,
-                  options,
-                  opts,
-                  reference,
-                ),
+              const { cell, probe } = await runCell(
+                model,
+                spec,
+                deviceName(device, known),
+                dtype,
+                budget,
+                clipSeconds,
+                options,
+                opts,
               );
+              cells.push(cell);
+              if (probe) probes.push({ cell, probe });
             }
           }
         } finally {
           model.dispose();
-          reference?.dispose();
+        }
+        if (probes.length > 0) {
+          // The float32 reference is loaded only now, so that it never shares the device with
+          // a timed cell (its weights would count in that cell's peak memory).
+          const reference = await loadModel(spec.path, {
+            device,
+            dtype: "float32",
+            threads: opts.threads,
+          });
+          try {
+            for (const { cell, probe } of probes) {
+              cell.cosineVsFloat32 = cosines(probe.pooled, await pooledOf(reference, probe.input));
+            }
+          } finally {
+            reference.dispose();
+          }
         }
       }
     }
@@ -146,8 +158,7 @@ async function runCell(
   clipSeconds: number,
   options: BenchOptions,
   opts: { warmup: number; iterations: number; minSeconds: number; seed: number },
-  reference?: Model,
-): Promise<BenchCell> {
+): Promise<{ cell: BenchCell; probe?: AgreementProbe }> {
   const rate = model.info.samplingRate;
   const samples = Math.round(clipSeconds * rate);
   if (samples < model.info.minSamples) {
@@ -184,9 +195,8 @@ async function runCell(
     elapsed = Number(e - t0) / 1e9;
   }
   const mem = memory.stop();
-  const cosineVsFloat32 = reference
-    ? await agreement(model, reference, { audio, batch, length: samples })
-    : null;
+  const input = { audio, batch, length: samples };
+  const probe = dtype === "float32" ? undefined : { input, pooled: await pooledOf(model, input) };
 
   const head = model.info.hasHead && outputs.includes("logits");
   const flops = modelFlops(model.info.config as ConformerConfig, { batch, samples, head });
@@ -194,7 +204,7 @@ async function runCell(
   const audioSeconds = clips * clipSeconds;
   const achievedTflops = (flops.total * latencies.length) / elapsed / 1e12;
   const peak = lookupPeak(model.device === "cpu" ? "cpu" : name, dtype, options.peakTflops);
-  return {
+  const cell: BenchCell = {
     model: spec.name,
     modelPath: spec.path,
     device: model.device,
@@ -221,19 +231,31 @@ async function runCell(
     achievedTflops,
     mfu: peak ? achievedTflops / peak.tflops : null,
     peak,
-    cosineVsFloat32,
+    cosineVsFloat32: null,
   };
+  return { cell, probe };
 }
 
-/** Cosine similarity of `model`'s pooled embeddings with `reference`'s on the same input. */
-async function agreement(
+/** A reduced-precision cell's input and pooled output, for the comparison with float32. */
+interface AgreementProbe {
+  input: { audio: Float32Array; batch: number; length: number };
+  pooled: NonNullable<Awaited<ReturnType<Model["forward"]>>["pooled"]>;
+}
+
+async function pooledOf(
   model: Model,
-  reference: Model,
-  input: { audio: Float32Array; batch: number; length: number },
-): Promise<{ min: number; mean: number }> {
-  const a = (await model.forward(input, { outputs: ["pooled"] })).pooled;
-  const b = (await reference.forward(input, { outputs: ["pooled"] })).pooled;
-  if (!a || !b) throw new Error("the model returned no pooled output");
+  input: AgreementProbe["input"],
+): Promise<AgreementProbe["pooled"]> {
+  const pooled = (await model.forward(input, { outputs: ["pooled"] })).pooled;
+  if (!pooled) throw new Error("the model returned no pooled output");
+  return pooled;
+}
+
+/** Cosine similarity of two models' pooled embeddings of the same input, row by row. */
+function cosines(
+  a: AgreementProbe["pooled"],
+  b: AgreementProbe["pooled"],
+): { min: number; mean: number } {
   const width = a.shape[a.shape.length - 1] as number;
   const x = a.data as Float32Array;
   const y = b.data as Float32Array;
