@@ -40,7 +40,7 @@ export interface LoadModelOptions {
 export interface ForwardInput {
   /**
    * batch*length samples at `info.samplingRate`, already normalised when `info.doNormalize`.
-   * The addon copies it when the call starts running.
+   * Copied before `forward()` returns, so the caller may overwrite or reuse it at once.
    */
   audio: Float32Array;
   batch: number;
@@ -134,6 +134,9 @@ export class Model implements AsyncDisposable {
    */
   forward(input: ForwardInput, options: ForwardOptions = {}): Promise<ForwardResult> {
     const site = callSite(this.forward);
+    // A call that starts now copies the samples natively before it returns; one that waits
+    // behind another takes its copy here, so the caller may reuse its arrays either way.
+    if (this.#queue.busy) input = snapshot(input);
     return this.#queue
       .run(() => {
         if (this.disposed) {
@@ -214,6 +217,14 @@ export class Model implements AsyncDisposable {
       }
     }
   }
+}
+
+function snapshot(input: ForwardInput): ForwardInput {
+  const copy = { ...input };
+  if (ArrayBuffer.isView(input?.audio)) copy.audio = input.audio.slice();
+  const lengths = input?.lengths as { slice?: () => ForwardInput["lengths"] } | undefined;
+  if (typeof lengths?.slice === "function") copy.lengths = lengths.slice();
+  return copy;
 }
 
 function toResult(result: NativeForwardResult): ForwardResult {

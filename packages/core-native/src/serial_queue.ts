@@ -47,6 +47,11 @@ export class SerialQueue {
     });
   }
 
+  /** True while a task runs: a task queued now starts later. */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
   /** Resolves once every task queued so far has settled. */
   drain(): Promise<void> {
     return this.run(() => Promise.resolve());

@@ -41,6 +41,38 @@ describe("event loop", () => {
 });
 
 describe("concurrency", () => {
+  it("reads the input when called; reused staging buffers never mix calls", async () => {
+    // Inputs go through per-model staging buffers that are reused from call to call; growing,
+    // shrinking and queued calls must each see their own samples, and overwriting the caller's
+    // array once forward() has returned must not reach the model.
+    const shapes = [
+      { batch: 1, length: 8000 },
+      { batch: 4, length: 16000 },
+      { batch: 2, length: 6000 },
+      { batch: 3, length: 16000 },
+    ];
+    const inputs = shapes.map(({ batch, length }, i) => ({
+      audio: makeAudio(batch, length, 300 + i),
+      batch,
+      length,
+    }));
+    const fresh = [];
+    for (const input of inputs) fresh.push((await model.forward(input)).pooled!.data);
+    const order = [1, 0, 3, 2, 1, 3, 0, 2];
+    const pending = order.map((i) => {
+      const input = inputs[i]!;
+      const copy = { ...input, audio: input.audio.slice() };
+      const call = model.forward(copy);
+      copy.audio.fill(0.5); // started or queued, the call must already hold its own copy
+      return call;
+    });
+    const results = await Promise.all(pending);
+    for (const [k, i] of order.entries()) {
+      expect(results[k]!.pooled!.shape[1]).toBe(shapes[i]!.batch);
+      expect(maxAbsDiff(results[k]!.pooled!.data, fresh[i]!)).toBe(0);
+    }
+  });
+
   it("8 concurrent forwards equal the sequential results", async () => {
     const length = 8000;
     const inputs = Array.from({ length: 8 }, (_, i) => {

@@ -119,7 +119,7 @@ torch::Tensor Need(const c10::Dict<c10::IValue, c10::IValue> &dict, const char *
 
 }  // namespace
 
-ForwardRequest ParseForwardRequest(const Napi::CallbackInfo &info) {
+ForwardRequest ParseForwardRequest(const Napi::CallbackInfo &info, StagingPool &staging) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) {
     throw MakeTypeError(env, "forward(input, options): input must be an object");
@@ -156,7 +156,7 @@ ForwardRequest ParseForwardRequest(const Napi::CallbackInfo &info) {
                                  poolName + "'");
   }
   // A copy, so that the caller may reuse or transfer its buffer while the call runs.
-  request.audio = torch::empty({batch, length}, torch::kFloat);
+  request.audio = staging.Acquire(batch, length);
   std::memcpy(request.audio.data_ptr<float>(), samples.Data(),
               static_cast<size_t>(batch * length) * sizeof(float));
   return request;
@@ -207,6 +207,10 @@ void ForwardCall::Execute() {
     } catch (const c10::OutOfMemoryError &) {
       // Give the cached blocks back so that a smaller retry can succeed.
       c10::cuda::CUDACachingAllocator::emptyCache();
+      SyncStream();
+      throw;
+    } catch (...) {
+      SyncStream();
       throw;
     }
 #else
@@ -232,11 +236,31 @@ void ForwardCall::Settle(Napi::Env env, Napi::Function, std::nullptr_t *, Forwar
   }
 }
 
+#ifdef AUDIOMAP_WITH_CUDA
+void ForwardCall::SyncStream() {
+  // A failed call may leave the copy out of its staging buffer queued; the buffer must not be
+  // handed to the next call before that copy has read it.
+  if (!state_->device.is_cuda()) return;
+  try {
+    c10::cuda::getCurrentCUDAStream().synchronize();
+  } catch (...) {
+    // The failure being reported already says what went wrong with the device.
+  }
+}
+#endif
+
 void ForwardCall::Run() {
   const torch::Device device = state_->device;
   const int64_t batch = request_.audio.size(0);
-  torch::Tensor audio = request_.audio.to(device, state_->dtype);
-  torch::Tensor lengths = torch::tensor(request_.lengths, torch::kLong).to(device);
+  torch::Tensor audio = request_.audio;
+  torch::Tensor lengths = torch::tensor(request_.lengths, torch::kLong);
+  if (device.is_cuda()) {
+    // Out of pinned memory the copies are only queued on the model's stream, ahead of the
+    // forward's kernels; a successful call waits for them when it copies its outputs back.
+    audio = audio.to(device, torch::kFloat, /*non_blocking=*/true);
+    lengths = lengths.pin_memory().to(device, torch::kLong, /*non_blocking=*/true);
+  }
+  audio = audio.to(state_->dtype);  // reduced precision is cast on the device
   c10::List<int64_t> layers(request_.layers);
   c10::IValue out = module_->forward({audio, lengths, layers});
   if (!out.isGenericDict()) {

@@ -15,7 +15,7 @@ namespace audiomap::model {
 
 /// Everything Execute() needs; no N-API value inside.
 struct ForwardRequest {
-  torch::Tensor audio;  // [B, T] float32 on the CPU, a copy of the caller's samples
+  torch::Tensor audio;  // [B, T] float32 on the CPU, a copy of the caller's samples (staging.h)
   std::vector<int64_t> lengths;
   std::vector<int64_t> layers;
   bool pooled = true;
@@ -25,8 +25,8 @@ struct ForwardRequest {
 };
 
 /// Builds a ForwardRequest from forward(input, options), throwing TypeError/RangeError that
-/// name the offending field or index.
-ForwardRequest ParseForwardRequest(const Napi::CallbackInfo &info);
+/// name the offending field or index. The samples are copied into a buffer from `staging`.
+ForwardRequest ParseForwardRequest(const Napi::CallbackInfo &info, StagingPool &staging);
 
 /// One forward call. It runs on the model's own thread (model_thread.h) and settles its
 /// promise on the main thread through a thread-safe function: two thread hand-offs per call
@@ -47,6 +47,9 @@ class ForwardCall {
 
   void Execute();  // on the model's thread
   void Run();
+#ifdef AUDIOMAP_WITH_CUDA
+  void SyncStream();
+#endif
   Napi::Object Result(Napi::Env env);
 
   Napi::Promise::Deferred deferred_;

@@ -128,6 +128,7 @@ void LoadWorker::Execute() {
 #ifdef AUDIOMAP_WITH_CUDA
     if (device.is_cuda()) {
       loaded_->stream = c10::cuda::getStreamFromPool(/*isHighPriority=*/false, device.index());
+      loaded_->staging.SetPinned(true);
     }
 #endif
   });

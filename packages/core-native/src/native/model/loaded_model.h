@@ -4,6 +4,7 @@
 #include <torch/script.h>
 
 #include "model/model_thread.h"
+#include "model/staging.h"
 
 #include <memory>
 #include <mutex>
@@ -30,6 +31,8 @@ struct LoadedModel {
   int threads = 0;
   /// Runs every forward call of this model, one after another (see model_thread.h).
   ModelThread thread;
+  /// Reused host buffers for forward inputs (pinned for a CUDA device; see staging.h).
+  StagingPool staging;
   /// Guards `module` (taking a reference versus disposing).
   std::mutex stateMutex;
 #ifdef AUDIOMAP_WITH_CUDA
@@ -47,6 +50,7 @@ struct LoadedModel {
     std::lock_guard<std::mutex> lock(stateMutex);
     if (!module) return false;
     module.reset();
+    staging.Clear();
     return true;
   }
 };

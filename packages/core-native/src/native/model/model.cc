@@ -79,7 +79,7 @@ Napi::Value Model::Forward(const Napi::CallbackInfo &info) {
         MakeError(env, code::kModelDisposed, "the model is disposed; load it again").Value());
     return deferred.Promise();
   }
-  ForwardRequest request = ParseForwardRequest(info);
+  ForwardRequest request = ParseForwardRequest(info, state_->staging);
   return ForwardCall::Start(env, Value(), state_, std::move(module), std::move(request));
 }
 
