@@ -8,6 +8,8 @@ PNPM=$(pnpm_bin)
 
 log "lint (biome)"
 "$PNPM" exec biome ci .
+log "lint (CUDA branches of the addon, syntax only)"
+bash packages/core-native/scripts/check-cuda-syntax.sh
 log "package tests"
 "$PNPM" exec turbo run test --concurrency=1
 log "python tests"
