@@ -6,8 +6,10 @@ source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 PNPM=$(pnpm_bin)
 
-log "lint (biome)"
+log "lint (biome: TypeScript, JSON, Markdown)"
 "$PNPM" exec biome ci .
+log "lint (ruff: Python)"
+node scripts/lint-python.mjs
 log "lint (CUDA branches of the addon, syntax only)"
 bash packages/core-native/scripts/check-cuda-syntax.sh
 log "package tests"

@@ -3,6 +3,7 @@
 usage: gen.py OUT_DIR N SEED. Clips are chirps, tones and coloured noise with a seeded RNG;
 a tenth are espeak-ng speech (written by run.mjs). Writes manifest.csv (path,label,rate).
 """
+
 import csv
 import os
 import sys
@@ -24,14 +25,23 @@ for i in range(n):
         f0, f1 = 100 + 400 * rng.random(), 500 + 3000 * rng.random()
         x = np.sin(2 * np.pi * (f0 * t + (f1 - f0) * t * t / (2 * dur)))
     elif kind == 1:
-        x = sum(np.sin(2 * np.pi * (120 + 90 * k) * (1 + 0.3 * rng.random()) * t) / (k + 1) for k in range(5))
+        x = sum(
+            np.sin(2 * np.pi * (120 + 90 * k) * (1 + 0.3 * rng.random()) * t) / (k + 1)
+            for k in range(5)
+        )
     else:
         x = np.cumsum(rng.standard_normal(t.size)) if kind == 2 else rng.standard_normal(t.size)
         x = x - x.mean()
     x = 0.4 * x / (np.abs(x).max() + 1e-9)
     path = os.path.join(out, f"clip-{i:05d}.wav")
     sf.write(path, x.astype(np.float32), sr, subtype="PCM_16")
-    rows.append({"path": os.path.basename(path), "label": ["chirp", "harmonic", "brown", "white"][kind], "rate": sr})
+    rows.append(
+        {
+            "path": os.path.basename(path),
+            "label": ["chirp", "harmonic", "brown", "white"][kind],
+            "rate": sr,
+        }
+    )
 with open(os.path.join(out, "manifest.csv"), "w", newline="") as f:
     w = csv.DictWriter(f, fieldnames=["path", "label", "rate"], lineterminator="\n")
     w.writeheader()

@@ -25,6 +25,7 @@ def main() -> None:
     lengths = torch.full((batch,), length, dtype=torch.int64)
     module = torch.jit.load(model_path)
     module.eval()
+
     def run(n: int) -> list:
         times = []
         for _ in range(n):
@@ -45,6 +46,7 @@ def main() -> None:
         n = int(command[1])
         times = run(n)
         print(json.dumps({"ms": times}), flush=True)
+
 
 if __name__ == "__main__":
     main()

@@ -5,6 +5,7 @@ Reads <base>.f32 / <base>.json (written by bench/umap/reference.py data), runs
 KMeans(algorithm="lloyd", init="k-means++"), writes <base>.sklearn-kmeans.i32 and prints
 {"seconds", "inertia", "iterations"}.
 """
+
 import json
 import sys
 import time
@@ -20,4 +21,6 @@ t0 = time.perf_counter()
 km = KMeans(n_clusters=k, n_init=n_init, algorithm="lloyd", random_state=seed).fit(x)
 seconds = time.perf_counter() - t0
 km.labels_.astype(np.int32).tofile(f"{base}.sklearn-kmeans.i32")
-print(json.dumps({"seconds": seconds, "inertia": float(km.inertia_), "iterations": int(km.n_iter_)}))
+print(
+    json.dumps({"seconds": seconds, "inertia": float(km.inertia_), "iterations": int(km.n_iter_)})
+)

@@ -7,6 +7,7 @@ Usage: /usr/bin/python3 reference.py data <name> <n> <outdir>
          included; writes <name>.umap-learn.f32 and prints {"seconds" (import + fit),
          "fitSeconds", "importSeconds"}
 """
+
 import json
 import sys
 import time

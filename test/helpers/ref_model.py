@@ -4,6 +4,7 @@ usage: ref_model.py MODEL FILE... -> JSON {file: {"pooled": [...], "logits": [..
 Files must already be at the model's rate (read with soundfile, no resampling); normalisation
 follows the model's do_normalize (zero mean, unit variance, eps 1e-7), as the HF extractor does.
 """
+
 import json
 import sys
 

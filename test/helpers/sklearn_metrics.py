@@ -3,6 +3,7 @@
 usage: sklearn_metrics.py < {"X": [[...]], "labels": [...], "clusters": [...], "layout": [[x, y]...]}
 prints JSON {ari, nmi, homogeneity, completeness, vMeasure, purity, silhouette, trustworthiness}.
 """
+
 import json
 import sys
 
@@ -23,6 +24,8 @@ out = {
     "vMeasure": v,
     "purity": table.max(axis=0).sum() / table.sum(),
     "silhouette": metrics.silhouette_score(X, c),
-    "trustworthiness": trustworthiness(X, np.asarray(d["layout"], dtype=np.float64), n_neighbors=15),
+    "trustworthiness": trustworthiness(
+        X, np.asarray(d["layout"], dtype=np.float64), n_neighbors=15
+    ),
 }
 print(json.dumps({k: float(v) for k, v in out.items()}))

@@ -69,11 +69,19 @@ class Memory:
     def stop(self) -> Dict[str, Any]:
         if self.device.type == "cuda":
             peak = torch.cuda.max_memory_allocated(self.device)
-            return {"kind": "cuda-peak-allocated", "peak_bytes": peak, "delta_bytes": peak - self.base}
+            return {
+                "kind": "cuda-peak-allocated",
+                "peak_bytes": peak,
+                "delta_bytes": peak - self.base,
+            }
         hwm = _proc_kib("VmHWM")
         if hwm is None or self.base is None:
             return {"kind": "unavailable", "peak_bytes": None, "delta_bytes": None}
-        return {"kind": "host-peak-rss-delta", "peak_bytes": hwm * 1024, "delta_bytes": (hwm - self.base) * 1024}
+        return {
+            "kind": "host-peak-rss-delta",
+            "peak_bytes": hwm * 1024,
+            "delta_bytes": (hwm - self.base) * 1024,
+        }
 
 
 def _proc_kib(key: str) -> Optional[int]:
@@ -93,7 +101,9 @@ def _quantile(sorted_ms: List[float], q: float) -> float:
     return sorted_ms[lo] + (sorted_ms[hi] - sorted_ms[lo]) * (pos - lo)
 
 
-def time_calls(step: Callable[[], None], device: torch.device, a: argparse.Namespace, clips: int) -> Dict[str, Any]:
+def time_calls(
+    step: Callable[[], None], device: torch.device, a: argparse.Namespace, clips: int
+) -> Dict[str, Any]:
     """Warm up, then time ``step`` (one batch) until both --iters and --min-time are reached."""
     for _ in range(a.warmup):
         step()
@@ -119,7 +129,11 @@ def time_calls(step: Callable[[], None], device: torch.device, a: argparse.Names
         "wall_s": wall,
         "audio_seconds_per_s": n_clips * a.clip_seconds / wall,
         "clips_per_s": n_clips / wall,
-        "latency_ms": {"p50": _quantile(ms, 0.5), "p95": _quantile(ms, 0.95), "p99": _quantile(ms, 0.99)},
+        "latency_ms": {
+            "p50": _quantile(ms, 0.5),
+            "p95": _quantile(ms, 0.95),
+            "p99": _quantile(ms, 0.99),
+        },
         "memory": mem.stop(),
     }
 
@@ -131,7 +145,11 @@ def eager_model(path: str, meta: Dict[str, Any]) -> torch.nn.Module:
     """The export tool's eager model with the TorchScript file's weights."""
     from audiomap_export.model import build_model
 
-    model = build_model(meta["config"], with_head=bool(meta.get("has_head")), padding_mode=meta.get("padding_mode", "masked"))
+    model = build_model(
+        meta["config"],
+        with_head=bool(meta.get("has_head")),
+        padding_mode=meta.get("padding_mode", "masked"),
+    )
     state = torch.jit.load(path, map_location="cpu").state_dict()
     result = model.load_state_dict(state, strict=False)
     # Timing does not depend on the weights, but say when they are not the file's.
@@ -143,7 +161,9 @@ def eager_model(path: str, meta: Dict[str, Any]) -> torch.nn.Module:
     return model.eval()
 
 
-def pick_dtype(requested: str, device: torch.device, probe: Callable[[torch.dtype], None]) -> Dict[str, Any]:
+def pick_dtype(
+    requested: str, device: torch.device, probe: Callable[[torch.dtype], None]
+) -> Dict[str, Any]:
     """The first of requested → bfloat16 → float32 that ``probe`` runs without error."""
     order = [requested] + [d for d in ("bfloat16", "float32") if d != requested]
     reasons = []
@@ -180,7 +200,11 @@ def run_hf(config: Dict[str, Any], device, dtype_name, batch, audio_fn) -> Calla
     import transformers
 
     cfg = transformers.Wav2Vec2ConformerConfig(**config)
-    model = transformers.Wav2Vec2ConformerForSequenceClassification(cfg).eval().to(device=device, dtype=DTYPES[dtype_name])
+    model = (
+        transformers.Wav2Vec2ConformerForSequenceClassification(cfg)
+        .eval()
+        .to(device=device, dtype=DTYPES[dtype_name])
+    )
     audio = audio_fn(batch).to(device=device, dtype=DTYPES[dtype_name])
 
     def step() -> None:
@@ -199,7 +223,11 @@ def main() -> None:
     ap.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N")
     ap.add_argument("--clip-seconds", type=float, default=1.0)
     ap.add_argument("--batch", type=int, default=8, help="clips per call of the batched modes")
-    ap.add_argument("--dtype", default=None, help="batched dtype (default float16; falls back where unsupported)")
+    ap.add_argument(
+        "--dtype",
+        default=None,
+        help="batched dtype (default float16; falls back where unsupported)",
+    )
     ap.add_argument("--modes", default=",".join(ALL_MODES))
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--iters", type=int, default=5, help="at least this many timed calls")
@@ -229,7 +257,9 @@ def main() -> None:
         "python": platform.python_version(),
         "torch_version": torch.__version__,
         "device": str(device),
-        "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or "cpu",
+        "device_name": torch.cuda.get_device_name(device)
+        if device.type == "cuda"
+        else platform.processor() or "cpu",
         "threads": torch.get_num_threads(),
         "clip_seconds": a.clip_seconds,
         "samples": samples,
@@ -268,7 +298,9 @@ def main() -> None:
                     eager = eager if eager is not None else eager_model(a.torchscript, meta)
                     model = eager
                     if eager.weights_note:
-                        entry["note"] = "; ".join(n for n in (entry.get("note"), eager.weights_note) if n)
+                        entry["note"] = "; ".join(
+                            n for n in (entry.get("note"), eager.weights_note) if n
+                        )
                 else:
                     model = torch.jit.load(a.torchscript, map_location="cpu")
                 step = run_audiomap_style(model, device, chosen["dtype"], a.batch, a, audio_fn)
@@ -276,7 +308,9 @@ def main() -> None:
                 try:
                     import transformers
                 except ImportError as e:
-                    report["skipped"].append({"mode": mode, "reason": f"transformers is not importable ({e})"})
+                    report["skipped"].append(
+                        {"mode": mode, "reason": f"transformers is not importable ({e})"}
+                    )
                     continue
                 report["transformers_version"] = transformers.__version__
                 dt = "float32" if mode == "hf-eager-fp32" else probe_dtype()["dtype"]

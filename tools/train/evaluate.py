@@ -92,7 +92,9 @@ def fixed_clips_accuracy(model) -> float:
         shutil.rmtree(tmp)
     logits, _ = run_model(model, audio, [-1])
     names = labels()
-    return float(np.mean([names[p] == w for p, (w, _) in zip(logits.argmax(dim=1).tolist(), items)]))
+    return float(
+        np.mean([names[p] == w for p, (w, _) in zip(logits.argmax(dim=1).tolist(), items)])
+    )
 
 
 def evaluate(model_dir: Path, data: Path) -> dict:
@@ -117,7 +119,11 @@ def evaluate(model_dir: Path, data: Path) -> dict:
     for i in range(len(names)):
         row = confusion[i]
         wrong = {names[j]: int(row[j]) for j in np.argsort(-row) if j != i and row[j] > 0}
-        per_word[names[i]] = {"n": int(row.sum()), "acc": float(row[i] / max(1, row.sum())), "confused_with": wrong}
+        per_word[names[i]] = {
+            "n": int(row.sum()),
+            "acc": float(row[i] / max(1, row.sum())),
+            "confused_with": wrong,
+        }
     per_accent: dict[str, list[int]] = {}
     per_variant: dict[str, list[int]] = {}
     for path, t, p in zip(paths, y, pred):
@@ -153,15 +159,23 @@ def evaluate(model_dir: Path, data: Path) -> dict:
         "labels": names,
         "latency_ms_1s_clip_1thread": latency_ms(model),
         "fixed_clips_acc": fixed_clips_accuracy(model),
-        "sizes_bytes": {p.name: p.stat().st_size for p in sorted(model_dir.iterdir()) if p.is_file()},
+        "sizes_bytes": {
+            p.name: p.stat().st_size for p in sorted(model_dir.iterdir()) if p.is_file()
+        },
     }
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--model", default=str(REPO / "models/default"), help="dir with model.pt + config.json")
-    p.add_argument("--data", default=str(DEFAULT_DATA), help="gen_data.py output (default .cache/kws-data)")
-    p.add_argument("--out", default=str(REPO / ".cache/kws-eval"), help="results dir (default .cache/kws-eval)")
+    p.add_argument(
+        "--model", default=str(REPO / "models/default"), help="dir with model.pt + config.json"
+    )
+    p.add_argument(
+        "--data", default=str(DEFAULT_DATA), help="gen_data.py output (default .cache/kws-data)"
+    )
+    p.add_argument(
+        "--out", default=str(REPO / ".cache/kws-eval"), help="results dir (default .cache/kws-eval)"
+    )
     p.add_argument("--card", help="also write the model card (markdown) to this path")
     a = p.parse_args(argv)
     torch.set_num_threads(1)

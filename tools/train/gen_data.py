@@ -146,8 +146,24 @@ def synth(text: str, voice: str, speed: int, pitch: int, sox_effects: list[str],
         env=env,
     ).stdout
     raw = subprocess.run(
-        ["sox", "-t", "wav", "-", "-t", "raw", "-e", "float", "-b", "32", "-c", "1",
-         "-r", str(SAMPLE_RATE), "-", *sox_effects],
+        [
+            "sox",
+            "-t",
+            "wav",
+            "-",
+            "-t",
+            "raw",
+            "-e",
+            "float",
+            "-b",
+            "32",
+            "-c",
+            "1",
+            "-r",
+            str(SAMPLE_RATE),
+            "-",
+            *sox_effects,
+        ],
         input=wav,
         check=True,
         capture_output=True,
@@ -204,8 +220,10 @@ def render(spec: ClipSpec, env) -> np.ndarray:
             # Too long for 1 s (slow voice on "backward"): squeeze with tempo, keeping pitch.
             factor = len(speech) / (CLIP_SAMPLES - 1600)
             effects = effects + ["tempo", f"{factor:.3f}"]
-            speech = active_region(synth(spec.label, voice, spec.speed_wpm, spec.pitch, effects, env))
-            speech = speech[: CLIP_SAMPLES]
+            speech = active_region(
+                synth(spec.label, voice, spec.speed_wpm, spec.pitch, effects, env)
+            )
+            speech = speech[:CLIP_SAMPLES]
         speech = speech / (np.abs(speech).max() + 1e-9)
         clip = np.zeros(CLIP_SAMPLES, dtype=np.float32)
         offset = int(rng.integers(0, CLIP_SAMPLES - len(speech) + 1))  # time shift
@@ -266,15 +284,29 @@ def _work(args) -> int:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--out", default=str(REPO / ".cache/kws-data"), help="output dir (default .cache/kws-data)")
+    p.add_argument(
+        "--out", default=str(REPO / ".cache/kws-data"), help="output dir (default .cache/kws-data)"
+    )
     p.add_argument("--seed", type=int, default=1234, help="master seed (default 1234)")
-    p.add_argument("--train-per-word", type=int, default=192, help="training clips per label (default 192)")
-    p.add_argument("--val-per-word", type=int, default=16, help="validation clips per label (default 16)")
-    p.add_argument("--test-per-word", type=int, default=24, help="test clips per label (default 24)")
-    p.add_argument("--val-voices", type=int, default=15, help="variants held out for validation (default 15)")
-    p.add_argument("--test-voices", type=int, default=18, help="variants held out for test (default 18)")
+    p.add_argument(
+        "--train-per-word", type=int, default=192, help="training clips per label (default 192)"
+    )
+    p.add_argument(
+        "--val-per-word", type=int, default=16, help="validation clips per label (default 16)"
+    )
+    p.add_argument(
+        "--test-per-word", type=int, default=24, help="test clips per label (default 24)"
+    )
+    p.add_argument(
+        "--val-voices", type=int, default=15, help="variants held out for validation (default 15)"
+    )
+    p.add_argument(
+        "--test-voices", type=int, default=18, help="variants held out for test (default 18)"
+    )
     p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
-    p.add_argument("--labels", default=None, help="comma-separated subset of labels (default: all 36)")
+    p.add_argument(
+        "--labels", default=None, help="comma-separated subset of labels (default: all 36)"
+    )
     a = p.parse_args(argv)
 
     t0 = time.time()
@@ -287,7 +319,11 @@ def main(argv=None) -> int:
         labels = [w for w in labels if w in wanted]  # keep id order
     variants = list_variants()
     splits = split_variants(variants, a.seed, a.val_voices, a.test_voices)
-    counts = {"training": a.train_per_word, "validation": a.val_per_word, "testing": a.test_per_word}
+    counts = {
+        "training": a.train_per_word,
+        "validation": a.val_per_word,
+        "testing": a.test_per_word,
+    }
     specs = make_specs(labels, splits, counts, a.seed)
 
     out = Path(a.out)

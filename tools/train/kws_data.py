@@ -30,7 +30,11 @@ def split_paths(root: Path) -> dict[str, list[str]]:
     val = (root / "validation_list.txt").read_text().split()
     test = (root / "testing_list.txt").read_text().split()
     held = set(val) | set(test)
-    train = sorted(str(p.relative_to(root)) for p in root.glob("*/*.wav") if str(p.relative_to(root)) not in held)
+    train = sorted(
+        str(p.relative_to(root))
+        for p in root.glob("*/*.wav")
+        if str(p.relative_to(root)) not in held
+    )
     return {"training": train, "validation": sorted(val), "testing": sorted(test)}
 
 

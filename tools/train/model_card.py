@@ -26,9 +26,14 @@ def _per_word_table(r: dict) -> str:
 
 
 def _history_table(info: dict) -> str:
-    rows = ["| epoch | step | train loss | val acc (288 clips) | elapsed s |", "|---:|---:|---:|---:|---:|"]
+    rows = [
+        "| epoch | step | train loss | val acc (288 clips) | elapsed s |",
+        "|---:|---:|---:|---:|---:|",
+    ]
     for h in info.get("history", []):
-        rows.append(f"| {h['epoch']} | {h['step']} | {h['train_loss']:.3f} | {_pct(h['val_acc'])} | {h['elapsed_s']:.0f} |")
+        rows.append(
+            f"| {h['epoch']} | {h['step']} | {h['train_loss']:.3f} | {_pct(h['val_acc'])} | {h['elapsed_s']:.0f} |"
+        )
     return "\n".join(rows)
 
 
@@ -66,10 +71,17 @@ def _conditions(stages: list) -> dict:
     last = stages[-1]
     threads = last.get("threads", 1)
     nice = last.get("nice")
-    short = f"{threads} torch thread{'s' if threads != 1 else ''}" + (f", nice {nice}" if nice is not None else "")
+    short = f"{threads} torch thread{'s' if threads != 1 else ''}" + (
+        f", nice {nice}" if nice is not None else ""
+    )
     text = last.get("conditions")
     if not text:
-        loads = [h["load_avg_1min"] for st in stages for h in st.get("history", []) if "load_avg_1min" in h]
+        loads = [
+            h["load_avg_1min"]
+            for st in stages
+            for h in st.get("history", [])
+            if "load_avg_1min" in h
+        ]
         text = f"{short}, {last.get('machine', 'a 2-core machine')}"
         if loads:
             text += f", 1-minute load average {min(loads):.1f}–{max(loads):.1f} at the epoch ends"
@@ -107,7 +119,9 @@ def write_card(path: Path, r: dict, info: dict) -> None:
         for i, st in enumerate(stages)
     )
     if len(stages) > 1:
-        lines = ["nice -n 10 /usr/bin/python3 tools/train/train.py                # stage 1 -> .cache/kws-train"]
+        lines = [
+            "nice -n 10 /usr/bin/python3 tools/train/train.py                # stage 1 -> .cache/kws-train"
+        ]
         for i, st in enumerate(stages[1:], start=2):
             prev = ".cache/kws-train" if i == 2 else f".cache/kws-train{i - 1}"
             epochs = _planned_epochs(st)
@@ -121,13 +135,24 @@ def write_card(path: Path, r: dict, info: dict) -> None:
     else:
         args = [f"--data {_repo_relative(info.get('data', '.cache/kws-data'))}"]
         args.append(f"--epochs {_planned_epochs(info)}")
-        args += [f"--lr {info.get('lr')}", f"--warmup {info.get('warmup')}", f"--time-budget {info.get('time_budget_min')}"]
+        args += [
+            f"--lr {info.get('lr')}",
+            f"--warmup {info.get('warmup')}",
+            f"--time-budget {info.get('time_budget_min')}",
+        ]
         args.append(f"--threads {info.get('threads', 1)}")
         if info.get("time_mask"):
-            args.append(f"--time-mask {info['time_mask']} --time-mask-frames {info.get('time_mask_frames')}")
-        reproduce_train = "/usr/bin/python3 tools/train/train.py " + " ".join(args) + " \\\n    --ship models/default"
+            args.append(
+                f"--time-mask {info['time_mask']} --time-mask-frames {info.get('time_mask_frames')}"
+            )
+        reproduce_train = (
+            "/usr/bin/python3 tools/train/train.py "
+            + " ".join(args)
+            + " \\\n    --ship models/default"
+        )
     history = "\n\n".join(
-        (f"Stage {i + 1}:\n\n" if len(stages) > 1 else "") + _history_table(st) for i, st in enumerate(stages)
+        (f"Stage {i + 1}:\n\n" if len(stages) > 1 else "") + _history_table(st)
+        for i, st in enumerate(stages)
     )
     counts = _counts_per_label(info, r)
     conditions = _conditions(stages)
@@ -150,39 +175,39 @@ project's own (`tools/export`); training and evaluation code is in `tools/train`
 
 | figure | value | target |
 |---|---|---|
-| top-1 accuracy, 35 words ({r['test_word_clips']} clips, argmax over 36 classes) | **{_pct(r['top1_words'])}** | ≥ 90% ({acc_ok}) |
-| `_silence_` accuracy ({r['test_clips'] - r['test_word_clips']} clips) | {_pct(r['silence_acc'])} | |
-| k-means (k=35) ARI vs word, final hidden state (mean-pooled) | **{r['ari_last']:.3f}** | ≥ 0.5 ({ari_ok}) |
-| same, mean of the last two hidden states | {r['ari_last2_mean']:.3f} | |
-| same, final hidden state L2-normalised | {r['ari_last_l2norm']:.3f} | |
-| CPU latency, one 1-s clip, batch 1, 1 thread (evaluation machine) | {r['latency_ms_1s_clip_1thread']:.1f} ms | |
-| training wall time ({conditions['short']}) | {minutes:.1f} min | ≤ 60 min ({"meets" if minutes <= 60 else "**misses**"}) |
+| top-1 accuracy, 35 words ({r["test_word_clips"]} clips, argmax over 36 classes) | **{_pct(r["top1_words"])}** | ≥ 90% ({acc_ok}) |
+| `_silence_` accuracy ({r["test_clips"] - r["test_word_clips"]} clips) | {_pct(r["silence_acc"])} | |
+| k-means (k=35) ARI vs word, final hidden state (mean-pooled) | **{r["ari_last"]:.3f}** | ≥ 0.5 ({ari_ok}) |
+| same, mean of the last two hidden states | {r["ari_last2_mean"]:.3f} | |
+| same, final hidden state L2-normalised | {r["ari_last_l2norm"]:.3f} | |
+| CPU latency, one 1-s clip, batch 1, 1 thread (evaluation machine) | {r["latency_ms_1s_clip_1thread"]:.1f} ms | |
+| training wall time ({conditions["short"]}) | {minutes:.1f} min | ≤ 60 min ({"meets" if minutes <= 60 else "**misses**"}) |
 
 {missed}Clean fixed clips (the `tests/test_kws_default_model.py` set: 4 held-out voices × 35 words, default
-speed and pitch, no augmentation): {_pct(r.get('fixed_clips_acc', float('nan')))} top-1.
+speed and pitch, no augmentation): {_pct(r.get("fixed_clips_acc", float("nan")))} top-1.
 
-ARI by hidden-state index (0 = encoder input, {cfg['num_hidden_layers']} = final output): {ari_layers}.
+ARI by hidden-state index (0 = encoder input, {cfg["num_hidden_layers"]} = final output): {ari_layers}.
 
-Test voices: the espeak-ng voice variants {', '.join(r['test_variants'])} — none of them was
+Test voices: the espeak-ng voice variants {", ".join(r["test_variants"])} — none of them was
 used in training or validation, under any accent. Accents are shared across splits; accuracy
 per accent (words only): {accents}.
 
 Accuracy per held-out variant: {variants}.
 
-Hardest words: {', '.join(f'{n} ({_pct(a)})' for a, n in worst)}.
+Hardest words: {", ".join(f"{n} ({_pct(a)})" for a, n in worst)}.
 
 ## Model
 
 | | |
 |---|---|
 | architecture | `Wav2Vec2ConformerForSequenceClassification` (HF key layout), relative positions |
-| feature encoder | 7 convs, channels {cfg['conv_dim']}, kernels {cfg['conv_kernel']}, strides {cfg['conv_stride']} (20 ms frames), `feat_extract_norm={cfg['feat_extract_norm']}` |
-| conformer | {cfg['num_hidden_layers']} layers × hidden {cfg['hidden_size']}, {cfg['num_attention_heads']} heads, FFN {cfg['intermediate_size']}, depthwise kernel {cfg['conv_depthwise_kernel_size']}, swish |
-| head | projector {cfg['hidden_size']}→{cfg['classifier_proj_size']}, masked mean pool, classifier → 36 |
-| parameters | {info.get('parameters', 'n/a')} |
+| feature encoder | 7 convs, channels {cfg["conv_dim"]}, kernels {cfg["conv_kernel"]}, strides {cfg["conv_stride"]} (20 ms frames), `feat_extract_norm={cfg["feat_extract_norm"]}` |
+| conformer | {cfg["num_hidden_layers"]} layers × hidden {cfg["hidden_size"]}, {cfg["num_attention_heads"]} heads, FFN {cfg["intermediate_size"]}, depthwise kernel {cfg["conv_depthwise_kernel_size"]}, swish |
+| head | projector {cfg["hidden_size"]}→{cfg["classifier_proj_size"]}, masked mean pool, classifier → 36 |
+| parameters | {info.get("parameters", "n/a")} |
 | input | 16 kHz mono, `do_normalize=true` (zero mean / unit variance per clip, done by the caller) |
 | labels | `id2label` in the order of the public Speech Commands Wav2Vec2-Conformer checkpoint (`tools/train/labels.json`) |
-| files | {', '.join(f'`{k}` {v / 1e6:.2f} MB' for k, v in sizes.items())}; total {total / 1e6:.2f} MB |
+| files | {", ".join(f"`{k}` {v / 1e6:.2f} MB" for k, v in sizes.items())}; total {total / 1e6:.2f} MB |
 
 `model.safetensors` is stored in float16 to keep the repository small (written by
 `tools/export`'s own safetensors writer; the unused HF `pos_conv_embed` tensors are added by
@@ -206,19 +231,19 @@ the named variants), speed 120–230 wpm, pitch 20–80. **Split by variant**: 6
 validation, 18 test variants. Augmentation: sox tempo or speed perturbation ×0.85–1.15
 (70% of clips), sox reverb (30%), random placement in the 1-s window, peak gain −25…−1 dBFS,
 white/pink/brown noise at no / 30 / 20 / 10 dB SNR. `_silence_` is coloured noise (30% with
-mains hum). Counts per label: {counts['training']} train, {counts['validation']} validation, {counts['testing']} test → {info.get('train_clips', 'n/a')} training
-clips, {36 * counts['validation'] if isinstance(counts['validation'], int) else 'n/a'} validation, {r['test_clips']} test, 1 s each, 16-bit PCM, Speech Commands layout
+mains hum). Counts per label: {counts["training"]} train, {counts["validation"]} validation, {counts["testing"]} test → {info.get("train_clips", "n/a")} training
+clips, {36 * counts["validation"] if isinstance(counts["validation"], int) else "n/a"} validation, {r["test_clips"]} test, 1 s each, 16-bit PCM, Speech Commands layout
 (`<label>/<speaker>_nohash_<n>.wav`, `validation_list.txt`, `testing_list.txt`).
 
 ## Training recipe
 
-`tools/train/train.py`: AdamW (lr {info.get('lr')}, weight decay {info.get('weight_decay')}), batch
-{info.get('batch_size')}, linear warm-up over {_pct(info.get('warmup', 0))} of the schedule then cosine decay to 0,
-cross-entropy with label smoothing {info.get('label_smoothing')}, gradient clipping at 1.0, seed
-{info.get('seed')}. On-the-fly augmentation: ±100 ms time shift and, for half the clips, a
+`tools/train/train.py`: AdamW (lr {info.get("lr")}, weight decay {info.get("weight_decay")}), batch
+{info.get("batch_size")}, linear warm-up over {_pct(info.get("warmup", 0))} of the schedule then cosine decay to 0,
+cross-entropy with label smoothing {info.get("label_smoothing")}, gradient clipping at 1.0, seed
+{info.get("seed")}. On-the-fly augmentation: ±100 ms time shift and, for half the clips, a
 training `_silence_` clip mixed in at 5–30 dB SNR.{time_mask} Schedule progress is max(step / planned
 steps, elapsed / time budget), so a slow machine still ends with a decayed learning rate.
-{f"The run had {len(stages)} stages: each after the first started from the previous stage's last weights with a new warm-up and cosine schedule (`--init-from`). " if len(stages) > 1 else ""}{stage_text}. Total training wall time {minutes:.1f} min: {conditions['long']}. The checkpoint with the best
+{f"The run had {len(stages)} stages: each after the first started from the previous stage's last weights with a new warm-up and cosine schedule (`--init-from`). " if len(stages) > 1 else ""}{stage_text}. Total training wall time {minutes:.1f} min: {conditions["long"]}. The checkpoint with the best
 validation accuracy{" of the last stage" if len(stages) > 1 else ""} is shipped. Validation after each epoch (every other
 validation clip):
 
@@ -252,9 +277,9 @@ The full 36×36 confusion matrix is in `.cache/kws-eval/results.json` after runn
 ## Reproduce
 
 ```sh
-{counts['gen_command']}
+{counts["gen_command"]}
 {reproduce_train}
-/usr/bin/python3 tools/train/evaluate.py --model models/default --data {_repo_relative(info.get('data', '.cache/kws-data'))} \\
+/usr/bin/python3 tools/train/evaluate.py --model models/default --data {_repo_relative(info.get("data", ".cache/kws-data"))} \\
     --card docs/model-card.md
 ```
 

@@ -28,7 +28,6 @@ import argparse
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -107,7 +106,9 @@ def lr_at(progress: float, base: float, warmup: float) -> float:
 
 
 @torch.no_grad()
-def evaluate(model, audio: torch.Tensor, ids: torch.Tensor, batch: int = 64) -> tuple[float, torch.Tensor]:
+def evaluate(
+    model, audio: torch.Tensor, ids: torch.Tensor, batch: int = 64
+) -> tuple[float, torch.Tensor]:
     """(accuracy, predictions) of ``model`` in eval mode on raw clips."""
     model.eval()
     preds = []
@@ -143,11 +144,21 @@ def ship(ckpt_dir: Path, out_dir: Path, train_info: dict | None) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     for name in ("config.json", "model.safetensors", "preprocessor_config.json", "model.pt"):
         (out_dir / name).unlink(missing_ok=True)
-    save_checkpoint(model, str(out_dir), do_normalize=True, sampling_rate=16000, dtype=torch.float16)
+    save_checkpoint(
+        model, str(out_dir), do_normalize=True, sampling_rate=16000, dtype=torch.float16
+    )
     add_pos_conv(str(out_dir), model.config)
     env = dict(os.environ, PYTHONPATH=str(EXPORT_DIR))
     subprocess.run(
-        [sys.executable, "-m", "audiomap_export", "export", str(out_dir), "-o", str(out_dir / "model.pt")],
+        [
+            sys.executable,
+            "-m",
+            "audiomap_export",
+            "export",
+            str(out_dir),
+            "-o",
+            str(out_dir / "model.pt"),
+        ],
         check=True,
         env=env,
     )
@@ -159,25 +170,50 @@ def ship(ckpt_dir: Path, out_dir: Path, train_info: dict | None) -> None:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--data", default=str(DEFAULT_DATA), help="gen_data.py output (default .cache/kws-data)")
-    p.add_argument("--out", default=str(REPO / ".cache/kws-train"), help="run dir (default .cache/kws-train)")
-    p.add_argument("--config", default=str(HERE / "small-config.json"), help="model config (default small-config.json)")
+    p.add_argument(
+        "--data", default=str(DEFAULT_DATA), help="gen_data.py output (default .cache/kws-data)"
+    )
+    p.add_argument(
+        "--out", default=str(REPO / ".cache/kws-train"), help="run dir (default .cache/kws-train)"
+    )
+    p.add_argument(
+        "--config",
+        default=str(HERE / "small-config.json"),
+        help="model config (default small-config.json)",
+    )
     p.add_argument("--epochs", type=int, default=20, help="planned epochs (default 20)")
     p.add_argument("--batch-size", type=int, default=16, help="default 16")
     p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (default 1e-3)")
     p.add_argument("--weight-decay", type=float, default=0.01, help="default 0.01")
-    p.add_argument("--warmup", type=float, default=0.05, help="warm-up fraction of the schedule (default 0.05)")
+    p.add_argument(
+        "--warmup", type=float, default=0.05, help="warm-up fraction of the schedule (default 0.05)"
+    )
     p.add_argument("--label-smoothing", type=float, default=0.05, help="default 0.05")
-    p.add_argument("--time-budget", type=float, default=55.0, help="wall-clock budget in minutes (default 55)")
+    p.add_argument(
+        "--time-budget", type=float, default=55.0, help="wall-clock budget in minutes (default 55)"
+    )
     p.add_argument("--seed", type=int, default=0, help="default 0")
     # On a shared 2-core machine 1 thread was ~5x faster per step than 2 (measured: 2.4 s vs
     # 11-12 s per batch of 32 at load average ~7): OpenMP threads wait on each other.
     p.add_argument("--threads", type=int, default=1, help="torch intra-op threads (default 1)")
-    p.add_argument("--time-mask", type=float, default=0.5,
-                   help="probability of each of two time-mask spans per clip (SpecAugment; default 0.5; 0 = off)")
-    p.add_argument("--time-mask-frames", type=int, default=5, help="longest time-mask span in 20 ms frames (default 5)")
-    p.add_argument("--init-from", help="start from the model weights in this last.pt (a second training stage)")
-    p.add_argument("--ship", help="write the shipped model (checkpoint + model.pt) to this dir at the end")
+    p.add_argument(
+        "--time-mask",
+        type=float,
+        default=0.5,
+        help="probability of each of two time-mask spans per clip (SpecAugment; default 0.5; 0 = off)",
+    )
+    p.add_argument(
+        "--time-mask-frames",
+        type=int,
+        default=5,
+        help="longest time-mask span in 20 ms frames (default 5)",
+    )
+    p.add_argument(
+        "--init-from", help="start from the model weights in this last.pt (a second training stage)"
+    )
+    p.add_argument(
+        "--ship", help="write the shipped model (checkpoint + model.pt) to this dir at the end"
+    )
     p.add_argument("--ship-only", help="skip training; ship this existing checkpoint dir to --ship")
     a = p.parse_args(argv)
 
@@ -199,18 +235,24 @@ def main(argv=None) -> int:
     # Every other validation clip per epoch keeps evaluation cheap; evaluate.py uses them all.
     va_x, va_y = load_split(root, paths["validation"][::2])
     noise_bank = tr_x[tr_y == SILENCE_ID]
-    print(f"train {len(tr_y)} clips, validation {len(va_y)} clips, {len(noise_bank)} noise clips", flush=True)
+    print(
+        f"train {len(tr_y)} clips, validation {len(va_y)} clips, {len(noise_bank)} noise clips",
+        flush=True,
+    )
 
     model = build(Path(a.config))
     previous = None
     if a.init_from:
         # Second stage: start from the weights of an earlier run (its last.pt) with a new schedule.
         # The file is our own (weights plus AdamW state); torch >= 2.6 defaults to weights_only.
-        model.load_state_dict(torch.load(a.init_from, map_location="cpu", weights_only=False)["model"])
+        model.load_state_dict(
+            torch.load(a.init_from, map_location="cpu", weights_only=False)["model"]
+        )
         prev_info = Path(a.init_from).parent / "training.json"
         previous = json.loads(prev_info.read_text()) if prev_info.exists() else None
     model.wav2vec2_conformer.feature_projection.register_forward_hook(
-        time_mask_hook(a.time_mask, a.time_mask_frames, g))
+        time_mask_hook(a.time_mask, a.time_mask_frames, g)
+    )
     n_params = sum(t.numel() for t in model.parameters())
     # foreach: one fused update per step instead of ~6 tiny ops per tensor (those dominate on a busy CPU).
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.weight_decay, foreach=True)
@@ -236,7 +278,9 @@ def main(argv=None) -> int:
             idx = order[i : i + a.batch_size]
             x = normalize(augment(tr_x[idx], noise_bank, g))
             lengths = torch.full((x.size(0),), x.size(1), dtype=torch.long)
-            loss = F.cross_entropy(model(x, lengths, [])["logits"], tr_y[idx], label_smoothing=a.label_smoothing)
+            loss = F.cross_entropy(
+                model(x, lengths, [])["logits"], tr_y[idx], label_smoothing=a.label_smoothing
+            )
             if not torch.isfinite(loss):
                 # Guard against a diverging step: skip it rather than poison the weights.
                 skipped += 1
@@ -250,31 +294,65 @@ def main(argv=None) -> int:
             losses.append(float(loss))
             step += 1
             if step % 10 == 0:
-                print(f"  step {step} loss {np.mean(losses[-10:]):.3f} lr {lr:.2e} {time.time() - t0:.0f}s", flush=True)
+                print(
+                    f"  step {step} loss {np.mean(losses[-10:]):.3f} lr {lr:.2e} {time.time() - t0:.0f}s",
+                    flush=True,
+                )
         if not losses:
             break
         acc, _ = evaluate(model, va_x, va_y)
-        rec = {"epoch": epoch + 1, "step": step, "train_loss": float(np.mean(losses)), "val_acc": acc,
-               "elapsed_s": round(time.time() - t0, 1), "lr": lr,
-               "load_avg_1min": os.getloadavg()[0]}
+        rec = {
+            "epoch": epoch + 1,
+            "step": step,
+            "train_loss": float(np.mean(losses)),
+            "val_acc": acc,
+            "elapsed_s": round(time.time() - t0, 1),
+            "lr": lr,
+            "load_avg_1min": os.getloadavg()[0],
+        }
         history.append(rec)
         log.write(json.dumps(rec) + "\n")
         log.flush()
-        print(f"epoch {epoch + 1}: loss {rec['train_loss']:.3f} val acc {acc:.4f} ({rec['elapsed_s']} s)", flush=True)
-        torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "epoch": epoch + 1},
-                   out / "last.pt")
+        print(
+            f"epoch {epoch + 1}: loss {rec['train_loss']:.3f} val acc {acc:.4f} ({rec['elapsed_s']} s)",
+            flush=True,
+        )
+        torch.save(
+            {
+                "model": model.state_dict(),
+                "optimizer": opt.state_dict(),
+                "step": step,
+                "epoch": epoch + 1,
+            },
+            out / "last.pt",
+        )
         if acc > best:
             best = acc
             save_checkpoint(model, str(out / "best"), do_normalize=True, sampling_rate=16000)
         if done:
             break
     info = {
-        "seed": a.seed, "epochs_run": len(history), "steps": step, "planned_steps": planned,
-        "batch_size": a.batch_size, "lr": a.lr, "weight_decay": a.weight_decay, "warmup": a.warmup,
+        "seed": a.seed,
+        "epochs_run": len(history),
+        "steps": step,
+        "planned_steps": planned,
+        "batch_size": a.batch_size,
+        "lr": a.lr,
+        "weight_decay": a.weight_decay,
+        "warmup": a.warmup,
         "label_smoothing": a.label_smoothing,
-        "time_mask": a.time_mask, "time_mask_frames": a.time_mask_frames, "data": str(root), "time_budget_min": a.time_budget, "threads": a.threads,
-        "train_clips": len(tr_y), "validation_clips": len(va_y), "parameters": n_params,
-        "best_val_acc": best, "skipped_nonfinite_steps": skipped, "train_wall_s": round(time.time() - t0, 1), "history": history,
+        "time_mask": a.time_mask,
+        "time_mask_frames": a.time_mask_frames,
+        "data": str(root),
+        "time_budget_min": a.time_budget,
+        "threads": a.threads,
+        "train_clips": len(tr_y),
+        "validation_clips": len(va_y),
+        "parameters": n_params,
+        "best_val_acc": best,
+        "skipped_nonfinite_steps": skipped,
+        "train_wall_s": round(time.time() - t0, 1),
+        "history": history,
         "torch_version": torch.__version__,
         "machine": machine_info(),
         "nice": os.nice(0),

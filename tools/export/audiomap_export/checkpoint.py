@@ -179,7 +179,9 @@ def hf_config(model: nn.Module) -> Dict[str, Any]:
     cfg = dict(resolve_config(model.config))  # type: ignore[arg-type]
     head = isinstance(model, Wav2Vec2ConformerForSequenceClassification)
     cfg["model_type"] = "wav2vec2-conformer"
-    cfg["architectures"] = ["Wav2Vec2ConformerForSequenceClassification" if head else "Wav2Vec2ConformerModel"]
+    cfg["architectures"] = [
+        "Wav2Vec2ConformerForSequenceClassification" if head else "Wav2Vec2ConformerModel"
+    ]
     cfg["num_feat_extract_layers"] = len(cfg["conv_dim"])
     cfg["torch_dtype"] = "float32"
     labels = labels_in_order(model.config) if head else None  # type: ignore[arg-type]

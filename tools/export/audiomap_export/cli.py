@@ -38,13 +38,29 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="audiomap_export", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
-    e = sub.add_parser("export", help="export an HF checkpoint dir (or random weights) to TorchScript")
-    e.add_argument("checkpoint_dir", nargs="?", help="HF checkpoint directory (config.json + weights)")
+    e = sub.add_parser(
+        "export", help="export an HF checkpoint dir (or random weights) to TorchScript"
+    )
+    e.add_argument(
+        "checkpoint_dir", nargs="?", help="HF checkpoint directory (config.json + weights)"
+    )
     e.add_argument("-o", "--output", required=True, help="output .pt path")
-    e.add_argument("--padding-mode", choices=PADDING_MODES, default="masked", help="default: masked")
-    e.add_argument("--dtype", choices=sorted(DTYPES), default="float32", help="weight dtype (default: float32)")
-    e.add_argument("--base-only", action="store_true", help="export only the base model of a prefixed checkpoint")
-    e.add_argument("--random-init", action="store_true", help="random weights from --config instead of a checkpoint")
+    e.add_argument(
+        "--padding-mode", choices=PADDING_MODES, default="masked", help="default: masked"
+    )
+    e.add_argument(
+        "--dtype", choices=sorted(DTYPES), default="float32", help="weight dtype (default: float32)"
+    )
+    e.add_argument(
+        "--base-only",
+        action="store_true",
+        help="export only the base model of a prefixed checkpoint",
+    )
+    e.add_argument(
+        "--random-init",
+        action="store_true",
+        help="random weights from --config instead of a checkpoint",
+    )
     e.add_argument("--config", help="HF-style config.json for --random-init")
     e.add_argument("--seed", type=int, default=0, help="seed for --random-init (default: 0)")
     e.add_argument(
@@ -53,13 +69,24 @@ def _parser() -> argparse.ArgumentParser:
         help="add a sequence-classification head (--random-init); implied when the config's "
         "architectures names ...ForSequenceClassification",
     )
-    e.add_argument("--num-labels", type=int, help="head with N labels LABEL_0.. (implies --with-head)")
-    e.add_argument("--labels-from", help="labels file: JSON list / id2label, or one per line (implies --with-head)")
-    e.add_argument("--no-normalize", action="store_true", help="metadata do_normalize=false (--random-init)")
+    e.add_argument(
+        "--num-labels", type=int, help="head with N labels LABEL_0.. (implies --with-head)"
+    )
+    e.add_argument(
+        "--labels-from",
+        help="labels file: JSON list / id2label, or one per line (implies --with-head)",
+    )
+    e.add_argument(
+        "--no-normalize", action="store_true", help="metadata do_normalize=false (--random-init)"
+    )
     e.add_argument("--save-checkpoint", help="also write the random model as an HF checkpoint dir")
 
-    b = sub.add_parser("batch", help="run several exports in one process (saves torch start-up time)")
-    b.add_argument("file", help="file with one `export` argument list per line ('-' = stdin; # comments)")
+    b = sub.add_parser(
+        "batch", help="run several exports in one process (saves torch start-up time)"
+    )
+    b.add_argument(
+        "file", help="file with one `export` argument list per line ('-' = stdin; # comments)"
+    )
 
     i = sub.add_parser("info", help="print the audiomap.json metadata of an exported file")
     i.add_argument("model", help="exported .pt file")
@@ -76,11 +103,15 @@ def _random_model(args: argparse.Namespace):
     elif args.num_labels is not None:
         labels = [f"LABEL_{i}" for i in range(args.num_labels)]
     archs = config.get("architectures") or []
-    with_head = bool(args.with_head or labels is not None or any("SequenceClassification" in a for a in archs))
+    with_head = bool(
+        args.with_head or labels is not None or any("SequenceClassification" in a for a in archs)
+    )
     if labels is not None:
         config = with_labels(config, labels)
     elif with_head and not config.get("id2label"):
-        raise ConfigError("--with-head needs labels: --num-labels, --labels-from, or id2label in the config")
+        raise ConfigError(
+            "--with-head needs labels: --num-labels, --labels-from, or id2label in the config"
+        )
     model = random_init(build_model(config, with_head=with_head, default_init=False), args.seed)
     source = f"random-init config={os.path.basename(args.config)} seed={args.seed}"
     return model.eval(), source
@@ -94,11 +125,15 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise ConfigError("give either a checkpoint_dir or --random-init, not both")
         model, source = _random_model(args)
         if args.save_checkpoint:
-            save_checkpoint(model, args.save_checkpoint, do_normalize=do_normalize, sampling_rate=sampling_rate)
+            save_checkpoint(
+                model, args.save_checkpoint, do_normalize=do_normalize, sampling_rate=sampling_rate
+            )
     else:
         if not args.checkpoint_dir:
             raise ConfigError("need a checkpoint_dir (or --random-init --config FILE)")
-        model, info = load_checkpoint(args.checkpoint_dir, padding_mode=args.padding_mode, base_only=args.base_only)
+        model, info = load_checkpoint(
+            args.checkpoint_dir, padding_mode=args.padding_mode, base_only=args.base_only
+        )
         do_normalize = info["preprocessor"]["do_normalize"]
         sampling_rate = info["preprocessor"]["sampling_rate"]
         source = f"hf-checkpoint {os.path.abspath(args.checkpoint_dir)} ({info['weights_file']})"

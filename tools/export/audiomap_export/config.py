@@ -68,7 +68,9 @@ def resolve_config(config: Dict[str, Any]) -> Dict[str, Any]:
     if len(cfg["conv_stride"]) != n or len(cfg["conv_kernel"]) != n:
         raise ConfigError("conv_dim, conv_stride and conv_kernel must have the same length")
     if cfg["feat_extract_norm"] not in FEAT_NORMS:
-        raise ConfigError(f"feat_extract_norm must be one of {FEAT_NORMS}, got {cfg['feat_extract_norm']!r}")
+        raise ConfigError(
+            f"feat_extract_norm must be one of {FEAT_NORMS}, got {cfg['feat_extract_norm']!r}"
+        )
     if cfg["position_embeddings_type"] not in POSITION_TYPES:
         raise ConfigError(
             f"position_embeddings_type must be one of {POSITION_TYPES}, got {cfg['position_embeddings_type']!r}"

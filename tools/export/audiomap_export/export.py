@@ -18,7 +18,9 @@ FORMAT_VERSION = 1
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 
 
-def build_metadata(model: nn.Module, do_normalize: bool, sampling_rate: int, source: str) -> Dict[str, Any]:
+def build_metadata(
+    model: nn.Module, do_normalize: bool, sampling_rate: int, source: str
+) -> Dict[str, Any]:
     """The ``audiomap.json`` object for ``model`` (see README: Metadata)."""
     cfg: Dict[str, Any] = dict(model.config)  # type: ignore[arg-type]
     has_head = isinstance(model, Wav2Vec2ConformerForSequenceClassification)
@@ -49,7 +51,9 @@ def build_metadata(model: nn.Module, do_normalize: bool, sampling_rate: int, sou
     }
 
 
-def script_model(model: nn.Module, padding_mode: str = "masked", dtype: str = "float32") -> torch.jit.ScriptModule:
+def script_model(
+    model: nn.Module, padding_mode: str = "masked", dtype: str = "float32"
+) -> torch.jit.ScriptModule:
     """eval() + padding mode + dtype cast, then ``torch.jit.script``. Mutates ``model``."""
     if dtype not in DTYPES:
         raise ValueError(f"dtype must be one of {sorted(DTYPES)}, got {dtype!r}")
@@ -97,7 +101,9 @@ def read_metadata(path: str) -> Dict[str, Any]:
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            members = [n for n in archive.namelist() if n.split("/")[1:] == ["extra", METADATA_FILE]]
+            members = [
+                n for n in archive.namelist() if n.split("/")[1:] == ["extra", METADATA_FILE]
+            ]
             if not members:
                 raise ValueError(f"{path}: no {METADATA_FILE} inside; not an audiomap export")
             raw = archive.read(members[0])

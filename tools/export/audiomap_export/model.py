@@ -56,7 +56,9 @@ def make_activation(name: str) -> nn.Module:
         return nn.ReLU()
     if key == "tanh":
         return nn.Tanh()
-    raise ValueError(f"unsupported activation {name!r}; supported: gelu, gelu_new, swish, silu, relu, tanh")
+    raise ValueError(
+        f"unsupported activation {name!r}; supported: gelu, gelu_new, swish, silu, relu, tanh"
+    )
 
 
 def dtype_min(dtype: torch.dtype) -> float:
@@ -144,7 +146,11 @@ class FeatureEncoder(nn.Module):
     def __init__(self, cfg: Dict[str, Any]):
         super().__init__()
         dims, kernels, strides = cfg["conv_dim"], cfg["conv_kernel"], cfg["conv_stride"]
-        bias, act, norm = bool(cfg["conv_bias"]), cfg["feat_extract_activation"], cfg["feat_extract_norm"]
+        bias, act, norm = (
+            bool(cfg["conv_bias"]),
+            cfg["feat_extract_activation"],
+            cfg["feat_extract_norm"],
+        )
         layers: List[nn.Module] = []
         for i in range(len(dims)):
             in_dim = dims[i - 1] if i > 0 else 1
@@ -199,15 +205,21 @@ def relative_sinusoids(length: int, dim: int, dtype: torch.dtype, device: torch.
     the exact length needed, so any length works and nothing is stored in the checkpoint.
     """
     pos = torch.arange(length - 1, -length, -1, device=device).to(torch.float32)[:, None]
-    div = torch.exp(torch.arange(0, dim, 2, device=device).to(torch.float32) * -(math.log(10000.0) / dim))
+    div = torch.exp(
+        torch.arange(0, dim, 2, device=device).to(torch.float32) * -(math.log(10000.0) / dim)
+    )
     angle = pos * div
     pe = torch.stack([torch.sin(angle), torch.cos(angle)], dim=-1).reshape(2 * length - 1, dim)
     return pe[None].to(dtype)
 
 
-def rotary_tables(length: int, head_dim: int, base: float, dtype: torch.dtype, device: torch.device) -> Tensor:
+def rotary_tables(
+    length: int, head_dim: int, base: float, dtype: torch.dtype, device: torch.device
+) -> Tensor:
     """[2, length, 1, head_dim] cos/sin tables for rotary positions 0..length-1 (float32 math)."""
-    inv_freq = 1.0 / torch.pow(base, torch.arange(0, head_dim, 2, device=device).to(torch.float32) / head_dim)
+    inv_freq = 1.0 / torch.pow(
+        base, torch.arange(0, head_dim, 2, device=device).to(torch.float32) / head_dim
+    )
     t = torch.arange(length, device=device).to(torch.float32)
     freqs = t[:, None] * inv_freq[None, :]
     emb = torch.cat([freqs, freqs], dim=-1)
@@ -253,14 +265,20 @@ class _AttentionBase(nn.Module):
     def _attend(self, scores: Tensor, mask_bias: Tensor, value: Tensor) -> Tensor:
         probs = self.dropout(torch.softmax(scores + mask_bias, dim=-1))
         out = torch.matmul(probs, value).transpose(1, 2)
-        return self.linear_out(out.reshape(out.size(0), out.size(1), self.num_heads * self.head_size))
+        return self.linear_out(
+            out.reshape(out.size(0), out.size(1), self.num_heads * self.head_size)
+        )
 
 
 class PlainSelfAttention(_AttentionBase):
     """Scaled dot-product attention, no positional term (position_embeddings_type=None)."""
 
     def forward(self, x: Tensor, mask_bias: Tensor, pos: Tensor) -> Tensor:
-        q, k, v = self._heads(self.linear_q(x)), self._heads(self.linear_k(x)), self._heads(self.linear_v(x))
+        q, k, v = (
+            self._heads(self.linear_q(x)),
+            self._heads(self.linear_k(x)),
+            self._heads(self.linear_v(x)),
+        )
         return self._attend(torch.matmul(q, k.transpose(-2, -1)) / self.scale, mask_bias, v)
 
 
@@ -289,10 +307,18 @@ class RelPosSelfAttention(_AttentionBase):
         self.pos_bias_v = nn.Parameter(torch.zeros(self.num_heads, self.head_size))
 
     def forward(self, x: Tensor, mask_bias: Tensor, pos: Tensor) -> Tensor:
-        b, t = x.size(0), x.size(1)
-        q, k, v = self._heads(self.linear_q(x)), self._heads(self.linear_k(x)), self._heads(self.linear_v(x))
+        t = x.size(1)
+        q, k, v = (
+            self._heads(self.linear_q(x)),
+            self._heads(self.linear_k(x)),
+            self._heads(self.linear_v(x)),
+        )
         # [1, heads, head_size, 2T-1]; column c is relative position (T-1-c)
-        p = self.linear_pos(pos).view(1, 2 * t - 1, self.num_heads, self.head_size).permute(0, 2, 3, 1)
+        p = (
+            self.linear_pos(pos)
+            .view(1, 2 * t - 1, self.num_heads, self.head_size)
+            .permute(0, 2, 3, 1)
+        )
         scores_ac = torch.matmul(q + self.pos_bias_u[:, None, :], k.transpose(-2, -1))
         scores_bd_full = torch.matmul(q + self.pos_bias_v[:, None, :], p).contiguous()
         scores_bd = relative_shift(scores_bd_full)
@@ -376,7 +402,9 @@ class ConformerEncoder(nn.Module):
         super().__init__()
         h = int(cfg["hidden_size"])
         self.layer_norm = nn.LayerNorm(h, eps=float(cfg["layer_norm_eps"]))
-        self.layers = nn.ModuleList([ConformerLayer(cfg) for _ in range(int(cfg["num_hidden_layers"]))])
+        self.layers = nn.ModuleList(
+            [ConformerLayer(cfg) for _ in range(int(cfg["num_hidden_layers"]))]
+        )
         pos_type = cfg["position_embeddings_type"]
         self.pos_type: str = "none" if pos_type is None else str(pos_type)
         self.hidden_size = h
@@ -423,7 +451,9 @@ def select_layers(states: List[Tensor], layers: List[int]) -> Tensor:
     for i in layers:
         j = i + n if i < 0 else i
         if j < 0 or j >= n:
-            raise ValueError("audiomap: layer index " + str(i) + " out of range for " + str(n) + " hidden states")
+            raise ValueError(
+                "audiomap: layer index " + str(i) + " out of range for " + str(n) + " hidden states"
+            )
         picked.append(states[j])
     if len(picked) == 0:
         s = states[0]
@@ -455,7 +485,9 @@ class Wav2Vec2ConformerModel(nn.Module):
     def encode(self, audio: Tensor, lengths: Tensor) -> Tuple[List[Tensor], Tensor, Tensor]:
         """All L+1 hidden states, frame_lengths [B] int64 and frame mask [B, F] bool."""
         if audio.dim() != 2:
-            raise ValueError("audiomap: audio must be [batch, samples], got " + str(audio.dim()) + " dims")
+            raise ValueError(
+                "audiomap: audio must be [batch, samples], got " + str(audio.dim()) + " dims"
+            )
         if lengths.dim() != 1 or lengths.size(0) != audio.size(0):
             raise ValueError("audiomap: lengths must be [batch] with one entry per audio row")
         # Inputs follow the weights' device and dtype, so float32 CPU audio works with a model
@@ -547,7 +579,10 @@ def get_padding_mode(model: nn.Module) -> str:
 
 
 def build_model(
-    config: Dict[str, Any], with_head: bool = False, padding_mode: str = "masked", default_init: bool = True
+    config: Dict[str, Any],
+    with_head: bool = False,
+    padding_mode: str = "masked",
+    default_init: bool = True,
 ) -> nn.Module:
     """Base model, or the sequence classifier when ``with_head`` (labels from config's id2label).
 

@@ -76,7 +76,11 @@ def load_file(path: str) -> Tuple[Dict[str, torch.Tensor], Dict[str, str]]:
     tensors: Dict[str, torch.Tensor] = {}
     for name, entry in entries.items():
         try:
-            code, shape, (begin, end) = entry["dtype"], [int(d) for d in entry["shape"]], entry["data_offsets"]
+            code, shape, (begin, end) = (
+                entry["dtype"],
+                [int(d) for d in entry["shape"]],
+                entry["data_offsets"],
+            )
         except (KeyError, TypeError, ValueError) as err:
             raise SafetensorsError(f"{path}: bad header entry for {name!r}: {entry!r}") from err
         if code not in DTYPES:
@@ -108,7 +112,9 @@ def _tensor_bytes(t: torch.Tensor) -> bytes:
     return bytes(buf)
 
 
-def save_file(tensors: Dict[str, torch.Tensor], path: str, metadata: Optional[Dict[str, str]] = None) -> None:
+def save_file(
+    tensors: Dict[str, torch.Tensor], path: str, metadata: Optional[Dict[str, str]] = None
+) -> None:
     """Write ``tensors`` (name -> tensor, any supported dtype) to ``path`` as safetensors.
 
     Tensors are laid out largest element size first, then by name, so each starts aligned to
@@ -128,7 +134,11 @@ def save_file(tensors: Dict[str, torch.Tensor], path: str, metadata: Optional[Di
         if t.dtype not in CODES:
             raise SafetensorsError(f"tensor {name!r} has unsupported dtype {t.dtype}")
         nbytes = t.numel() * t.element_size()
-        header[name] = {"dtype": CODES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + nbytes]}
+        header[name] = {
+            "dtype": CODES[t.dtype],
+            "shape": list(t.shape),
+            "data_offsets": [offset, offset + nbytes],
+        }
         offset += nbytes
     raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
     raw += b" " * ((8 - len(raw) % 8) % 8)

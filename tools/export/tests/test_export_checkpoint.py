@@ -60,11 +60,19 @@ def test_state_dict_keys_are_hf_names():
     for key in HF_BASE_KEYS:
         assert key in base, key
     assert not any(k.startswith("encoder.pos_conv_embed") for k in base)
-    assert not any("bias" in k for k in base if "linear_pos" in k or "pointwise_conv" in k or "depthwise" in k)
+    assert not any(
+        "bias" in k for k in base if "linear_pos" in k or "pointwise_conv" in k or "depthwise" in k
+    )
     head = make_model(with_head=True, use_weighted_layer_sum=True).state_dict()
     for key in HF_BASE_KEYS:
         assert "wav2vec2_conformer." + key in head, key
-    for key in ("projector.weight", "projector.bias", "classifier.weight", "classifier.bias", "layer_weights"):
+    for key in (
+        "projector.weight",
+        "projector.bias",
+        "classifier.weight",
+        "classifier.bias",
+        "layer_weights",
+    ):
         assert key in head
     assert "layer_weights" not in make_model(with_head=True).state_dict()
     group = make_model(feat_extract_norm="group").state_dict()
@@ -76,7 +84,10 @@ def test_missing_key_is_named():
     model = make_model(seed=1)
     state = dict(make_model(seed=2).state_dict())
     del state["encoder.layers.1.self_attn.linear_k.weight"]
-    with pytest.raises(CheckpointError, match=r"missing keys \(1\): encoder\.layers\.1\.self_attn\.linear_k\.weight"):
+    with pytest.raises(
+        CheckpointError,
+        match=r"missing keys \(1\): encoder\.layers\.1\.self_attn\.linear_k\.weight",
+    ):
         load_state_dict_strict(model, state)
 
 
@@ -84,7 +95,9 @@ def test_unexpected_key_is_named():
     model = make_model(seed=1)
     state = dict(make_model(seed=2).state_dict())
     state["encoder.layers.7.bogus.weight"] = torch.zeros(3)
-    with pytest.raises(CheckpointError, match=r"unexpected keys \(1\): encoder\.layers\.7\.bogus\.weight"):
+    with pytest.raises(
+        CheckpointError, match=r"unexpected keys \(1\): encoder\.layers\.7\.bogus\.weight"
+    ):
         load_state_dict_strict(model, state)
 
 
@@ -92,7 +105,9 @@ def test_shape_mismatch_is_named():
     model = make_model(seed=1)
     state = dict(make_model(seed=2).state_dict())
     state["encoder.layer_norm.weight"] = torch.ones(31)
-    with pytest.raises(CheckpointError, match=r"encoder\.layer_norm\.weight: checkpoint \[31\] vs model \[32\]"):
+    with pytest.raises(
+        CheckpointError, match=r"encoder\.layer_norm\.weight: checkpoint \[31\] vs model \[32\]"
+    ):
         load_state_dict_strict(model, state)
 
 
@@ -153,7 +168,13 @@ def test_load_checkpoint_dir_with_head(tmp_path, fmt):
     src = make_model(seed=5, with_head=True)
     state = {k: v.clone() for k, v in src.state_dict().items()}
     state["wav2vec2_conformer.encoder.pos_conv_embed.conv.weight_g"] = torch.ones(1, 1, 16)
-    d = _write_dir(tmp_path, state, src.config, fmt, preprocessor={"do_normalize": False, "sampling_rate": 16000})
+    d = _write_dir(
+        tmp_path,
+        state,
+        src.config,
+        fmt,
+        preprocessor={"do_normalize": False, "sampling_rate": 16000},
+    )
     model, info = load_checkpoint(d)
     assert info["has_head"] and info["preprocessor"]["do_normalize"] is False
     assert info["ignored_keys"] == ["wav2vec2_conformer.encoder.pos_conv_embed.conv.weight_g"]
@@ -162,10 +183,15 @@ def test_load_checkpoint_dir_with_head(tmp_path, fmt):
 
 def test_load_checkpoint_converts_half_weights(tmp_path):
     src = make_model(seed=6)
-    state = {k: (v.to(torch.bfloat16) if v.is_floating_point() else v) for k, v in src.state_dict().items()}
+    state = {
+        k: (v.to(torch.bfloat16) if v.is_floating_point() else v)
+        for k, v in src.state_dict().items()
+    }
     d = _write_dir(tmp_path, state, src.config)
     model, info = load_checkpoint(d)
-    assert info["preprocessor"]["do_normalize"] is True  # HF default without preprocessor_config.json
+    assert (
+        info["preprocessor"]["do_normalize"] is True
+    )  # HF default without preprocessor_config.json
     assert model.encoder.layer_norm.weight.dtype == torch.float32
     assert torch.equal(model.encoder.layer_norm.weight, state["encoder.layer_norm.weight"].float())
 
@@ -217,7 +243,9 @@ def test_save_checkpoint_in_bfloat16(tmp_path):
     save_checkpoint(src, out, dtype=torch.bfloat16)
     tensors, _ = load_file(os.path.join(out, "model.safetensors"))
     assert tensors["encoder.layer_norm.weight"].dtype == torch.bfloat16
-    assert tensors["encoder.layers.0.conv_module.batch_norm.num_batches_tracked"].dtype == torch.int64
+    assert (
+        tensors["encoder.layers.0.conv_module.batch_norm.num_batches_tracked"].dtype == torch.int64
+    )
     model, _ = load_checkpoint(out)
     a, b = _outputs(src), _outputs(model)
     assert (a["pooled"] - b["pooled"]).abs().max().item() < 0.5  # same model, bf16-rounded weights

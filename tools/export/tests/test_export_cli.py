@@ -40,7 +40,11 @@ def _cli_subprocess(*args):
     """``python -m audiomap_export ...`` in a child process (checks the entry point itself)."""
     env = dict(os.environ, PYTHONPATH=EXPORT_ROOT)
     return subprocess.run(
-        [sys.executable, "-m", "audiomap_export", *args], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "audiomap_export", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -61,15 +65,29 @@ def test_metadata_of_a_classifier(tmp_path):
     assert meta["format"] == "audiomap-torchscript" and meta["format_version"] == 1
     assert meta["architecture"] == "wav2vec2-conformer"
     assert meta["sampling_rate"] == 16000 and meta["do_normalize"] is False
-    assert (meta["hidden_size"], meta["num_hidden_layers"], meta["num_attention_heads"]) == (32, 2, 4)
+    assert (meta["hidden_size"], meta["num_hidden_layers"], meta["num_attention_heads"]) == (
+        32,
+        2,
+        4,
+    )
     assert meta["num_hidden_states"] == 3
     assert meta["position_embeddings_type"] == "rotary" and meta["feat_extract_norm"] == "layer"
-    assert meta["conv_kernel"] == [10, 3, 3, 3, 3, 2, 2] and meta["conv_stride"] == [5, 2, 2, 2, 2, 2, 2]
+    assert meta["conv_kernel"] == [10, 3, 3, 3, 3, 2, 2] and meta["conv_stride"] == [
+        5,
+        2,
+        2,
+        2,
+        2,
+        2,
+        2,
+    ]
     assert meta["labels"] == ["yes", "no", "up", "down"]
     assert meta["id2label"] == {"0": "yes", "1": "no", "2": "up", "3": "down"}
     assert meta["has_head"] is True and meta["padding_mode"] == "hf"
     assert meta["source"] == "unit test" and meta["torch_version"] == torch.__version__
-    assert meta["config"]["hidden_size"] == 32 and meta["config"]["model_type"] == "wav2vec2-conformer"
+    assert (
+        meta["config"]["hidden_size"] == 32 and meta["config"]["model_type"] == "wav2vec2-conformer"
+    )
 
 
 def test_metadata_of_a_base_model(tmp_path):
@@ -116,7 +134,9 @@ def test_short_clips_give_zero_frames_and_no_nan(tmp_path):
     out = module(audio, lengths, [-1])
     assert out["frame_lengths"].tolist() == [24, 0, 0]
     assert torch.isfinite(out["hidden_states"]).all() and torch.isfinite(out["logits"]).all()
-    assert torch.equal(out["pooled"][1], torch.zeros(32)) and torch.equal(out["pooled"][2], torch.zeros(32))
+    assert torch.equal(out["pooled"][1], torch.zeros(32)) and torch.equal(
+        out["pooled"][2], torch.zeros(32)
+    )
     # zero frames: logits = classifier(projector-pooled zeros) = classifier bias
     bias = make_model(seed=4, with_head=True, feat_extract_norm="group").classifier.bias
     assert torch.allclose(out["logits"][1], bias, atol=1e-6)
@@ -174,7 +194,10 @@ def test_seed_determines_weights(tmp_path, capsys):
     cfg = os.path.join(CONFIG_DIR, "tiny.json")
     paths = [str(tmp_path / f"{i}.pt") for i in range(3)]
     for p, seed in zip(paths, ("1", "1", "2")):
-        assert _cli(capsys, "export", "--random-init", "--config", cfg, "--seed", seed, "-o", p)[0] == 0
+        assert (
+            _cli(capsys, "export", "--random-init", "--config", cfg, "--seed", seed, "-o", p)[0]
+            == 0
+        )
     audio, lengths = audio_batch([8000], seed=6)
     outs = [torch.jit.load(p)(audio, lengths, [-1])["pooled"] for p in paths]
     assert torch.equal(outs[0], outs[1])
@@ -187,7 +210,9 @@ def test_config_architectures_imply_a_head(tmp_path, capsys):
     cfg["id2label"] = {"0": "a", "1": "b", "2": "c"}
     path = tmp_path / "cfg.json"
     path.write_text(json.dumps(cfg))
-    rc, _, err = _cli(capsys, "export", "--random-init", "--config", str(path), "-o", str(tmp_path / "m.pt"))
+    rc, _, err = _cli(
+        capsys, "export", "--random-init", "--config", str(path), "-o", str(tmp_path / "m.pt")
+    )
     assert rc == 0, err
     meta = read_metadata(str(tmp_path / "m.pt"))
     assert meta["has_head"] is True and meta["labels"] == ["a", "b", "c"]
@@ -195,7 +220,9 @@ def test_config_architectures_imply_a_head(tmp_path, capsys):
 
 def test_large_config_is_the_rel_pos_large_shape():
     """Checks the shipped config against shared/reference without building 610 M parameters."""
-    ref_path = os.path.join(EXPORT_ROOT, "..", "..", "..", "shared", "reference", "speech-commands-conformer-large.json")
+    ref_path = os.path.join(
+        EXPORT_ROOT, "..", "..", "..", "shared", "reference", "speech-commands-conformer-large.json"
+    )
     if not os.path.isfile(ref_path):
         pytest.skip("shared/reference is not beside this checkout")
     with open(ref_path, encoding="utf-8") as f:

@@ -13,7 +13,8 @@ import torch
 from audiomap_export_testlib import audio_batch, make_model
 
 transformers = pytest.importorskip(
-    "transformers", reason="transformers is not installed here (it is on the GPU machine); HF parity not checked"
+    "transformers",
+    reason="transformers is not installed here (it is on the GPU machine); HF parity not checked",
 )
 
 from audiomap_export.checkpoint import hf_config, load_checkpoint  # noqa: E402
@@ -23,7 +24,9 @@ CASES = [
     pytest.param({"position_embeddings_type": "relative"}, True, id="relative-layer-safetensors"),
     pytest.param({"position_embeddings_type": "rotary"}, True, id="rotary-layer-safetensors"),
     pytest.param({"feat_extract_norm": "group"}, False, id="relative-group-bin"),
-    pytest.param({"use_weighted_layer_sum": True, "hidden_act": "gelu"}, True, id="weighted-sum-safetensors"),
+    pytest.param(
+        {"use_weighted_layer_sum": True, "hidden_act": "gelu"}, True, id="weighted-sum-safetensors"
+    ),
     pytest.param({"position_embeddings_type": None}, True, id="no-positions-safetensors"),
 ]
 
@@ -32,7 +35,11 @@ def _save_pretrained(hf, path, safetensors):
     """save_pretrained in the requested format; returns the weights file it wrote (transformers
     before ~4.30 ignores ``safe_serialization`` and always writes pytorch_model.bin)."""
     hf.save_pretrained(path, safe_serialization=safetensors)
-    written = [f for f in ("model.safetensors", "pytorch_model.bin") if os.path.isfile(os.path.join(path, f))]
+    written = [
+        f
+        for f in ("model.safetensors", "pytorch_model.bin")
+        if os.path.isfile(os.path.join(path, f))
+    ]
     assert len(written) == 1, written
     return written[0]
 
@@ -43,7 +50,9 @@ def _hf_model(ours):
     missing, unexpected = hf.load_state_dict(ours.state_dict(), strict=False)
     assert list(unexpected) == []
     # HF-only modules: the unused pos_conv_embed, and the rotary inv_freq buffer (we recompute it)
-    assert all(".pos_conv_embed." in k or k.endswith("embed_positions.inv_freq") for k in missing), missing
+    assert all(
+        ".pos_conv_embed." in k or k.endswith("embed_positions.inv_freq") for k in missing
+    ), missing
     return hf
 
 
@@ -100,4 +109,6 @@ def test_base_model_checkpoint_matches_hf(tmp_path):
         ref = hf(audio, attention_mask=attention_mask)
         out = model(audio, lengths, [-1])
     for b, f in enumerate(out["frame_lengths"].tolist()):
-        assert (out["hidden_states"][0, b, :f] - ref.last_hidden_state[b, :f]).abs().max().item() <= 1e-4
+        assert (
+            out["hidden_states"][0, b, :f] - ref.last_hidden_state[b, :f]
+        ).abs().max().item() <= 1e-4

@@ -60,9 +60,13 @@ def test_hf_mode_leaks_through_the_convolution_module():
 
 def test_hf_mode_leaks_through_group_norm():
     # kernel 1: the convolution module reads no neighbour, so only GroupNorm can leak
-    model = make_model(seed=24, padding_mode="hf", feat_extract_norm="group", conv_depthwise_kernel_size=1)
+    model = make_model(
+        seed=24, padding_mode="hf", feat_extract_norm="group", conv_depthwise_kernel_size=1
+    )
     assert _alone_vs_batch(model, [16000, 9000])["hidden_states"] > 1e-3
-    model = make_model(seed=24, padding_mode="masked", feat_extract_norm="group", conv_depthwise_kernel_size=1)
+    model = make_model(
+        seed=24, padding_mode="masked", feat_extract_norm="group", conv_depthwise_kernel_size=1
+    )
     assert _alone_vs_batch(model, [16000, 9000])["hidden_states"] <= 1e-4
 
 

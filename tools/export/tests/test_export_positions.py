@@ -7,7 +7,12 @@ import torch
 from audiomap_export_testlib import audio_batch, make_model, tiny_config
 
 from audiomap_export.config import frame_count, receptive_field, resolve_config
-from audiomap_export.model import RelPosSelfAttention, RotarySelfAttention, relative_shift, relative_sinusoids
+from audiomap_export.model import (
+    RelPosSelfAttention,
+    RotarySelfAttention,
+    relative_shift,
+    relative_sinusoids,
+)
 
 
 def _init(module, seed):
@@ -96,7 +101,9 @@ def test_relative_attention_matches_transformer_xl_loop():
 
 
 def test_rotary_attention_matches_pairwise_rotation_loop():
-    cfg = resolve_config(tiny_config(hidden_size=8, num_attention_heads=2, position_embeddings_type="rotary"))
+    cfg = resolve_config(
+        tiny_config(hidden_size=8, num_attention_heads=2, position_embeddings_type="rotary")
+    )
     attn = RotarySelfAttention(cfg).eval()
     _init(attn, 3)
     b, t, h, heads, d = 1, 5, 8, 2, 4

@@ -48,10 +48,12 @@ def test_layout_header_alignment_and_offsets(tmp_path):
     assert start % 8 == 0
     spans = sorted(tuple(e["data_offsets"]) for e in entries.values())
     assert spans[0][0] == 0
-    for (a0, a1), (b0, _) in zip(spans, spans[1:]):
+    for (_, a1), (b0, _) in zip(spans, spans[1:]):
         assert a1 == b0  # contiguous, no holes
     for e in entries.values():
-        size = {"F64": 8, "I64": 8, "F32": 4, "I32": 4, "F16": 2, "BF16": 2, "U8": 1, "BOOL": 1}[e["dtype"]]
+        size = {"F64": 8, "I64": 8, "F32": 4, "I32": 4, "F16": 2, "BF16": 2, "U8": 1, "BOOL": 1}[
+            e["dtype"]
+        ]
         assert e["data_offsets"][0] % size == 0  # each tensor aligned to its element size
     with open(path, "rb") as f:
         (n,) = struct.unpack("<Q", f.read(8))
@@ -102,7 +104,9 @@ def test_unsupported_dtype_raises(tmp_path):
 
 
 def test_interoperates_with_the_official_package(tmp_path):
-    st = pytest.importorskip("safetensors.torch", reason="the 'safetensors' package is not installed here")
+    st = pytest.importorskip(
+        "safetensors.torch", reason="the 'safetensors' package is not installed here"
+    )
     tensors = {k: v.contiguous() for k, v in _sample_tensors().items() if k != "scalar"}
     ours = str(tmp_path / "ours.safetensors")
     theirs = str(tmp_path / "theirs.safetensors")

@@ -23,5 +23,7 @@ def test_gradients_reach_all_used_parameters():
     audio, lengths = audio_batch([8000, 6000], seed=2)
     logits = model(audio, lengths, [-1])["logits"]
     torch.nn.functional.cross_entropy(logits, torch.tensor([0, 3])).backward()
-    no_grad = [n for n, p in model.named_parameters() if p.grad is None or not p.grad.abs().sum() > 0]
+    no_grad = [
+        n for n, p in model.named_parameters() if p.grad is None or not p.grad.abs().sum() > 0
+    ]
     assert no_grad == ["wav2vec2_conformer.masked_spec_embed"]  # SpecAugment is not implemented

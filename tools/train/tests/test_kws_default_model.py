@@ -20,7 +20,9 @@ sys.path.insert(0, str(REPO / "tools/export"))
 import gen_data  # noqa: E402
 from kws_data import labels, normalize  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not (MODEL_DIR / "model.pt").exists(), reason="models/default/model.pt not present")
+pytestmark = pytest.mark.skipif(
+    not (MODEL_DIR / "model.pt").exists(), reason="models/default/model.pt not present"
+)
 
 # Voices built from variants in the data set's test split (seed 1234): never seen in training.
 TEST_VOICES = ["en-us+f4", "en-gb+m4", "en-gb-scotland+steph", "en-us-nyc+zac"]
@@ -60,7 +62,9 @@ def clips():
 
 def test_files_metadata_and_size():
     sizes = {p.name: p.stat().st_size for p in MODEL_DIR.iterdir() if p.is_file()}
-    assert {"model.pt", "config.json", "model.safetensors", "preprocessor_config.json"} <= set(sizes)
+    assert {"model.pt", "config.json", "model.safetensors", "preprocessor_config.json"} <= set(
+        sizes
+    )
     assert sum(sizes.values()) <= 10_000_000, sizes
     extra = {"audiomap.json": ""}
     torch.jit.load(str(MODEL_DIR / "model.pt"), _extra_files=extra)
@@ -103,5 +107,7 @@ def test_silence_is_silence(scripted):
     g = np.random.default_rng(3)
     noise = (0.01 * g.standard_normal((4, 16000))).astype(np.float32)
     with torch.no_grad():
-        logits = scripted(normalize(torch.from_numpy(noise)), torch.full((4,), 16000, dtype=torch.long), [])["logits"]
+        logits = scripted(
+            normalize(torch.from_numpy(noise)), torch.full((4,), 16000, dtype=torch.long), []
+        )["logits"]
     assert [labels()[i] for i in logits.argmax(dim=1).tolist()] == ["_silence_"] * 4

@@ -13,7 +13,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import gen_data  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
-    shutil.which("espeak-ng") is None or shutil.which("sox") is None, reason="espeak-ng and sox are needed"
+    shutil.which("espeak-ng") is None or shutil.which("sox") is None,
+    reason="espeak-ng and sox are needed",
 )
 
 
@@ -33,7 +34,9 @@ def test_same_spec_renders_same_clip_and_is_one_second():
     labels = gen_data.load_labels()
     assert labels[0] == "yes" and labels[35] == "_silence_" and len(labels) == 36
     splits = {"training": ["m3"], "validation": ["f2"], "testing": ["croak"]}
-    specs = gen_data.make_specs(["yes", "_silence_"], splits, {"training": 2, "validation": 0, "testing": 0}, 5)
+    specs = gen_data.make_specs(
+        ["yes", "_silence_"], splits, {"training": 2, "validation": 0, "testing": 0}, 5
+    )
     tmp = tempfile.mkdtemp()
     try:
         env = gen_data.isolated_env(tmp)

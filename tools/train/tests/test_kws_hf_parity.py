@@ -16,7 +16,8 @@ sys.path.insert(0, str(TRAIN))
 sys.path.insert(0, str(REPO / "tools/export"))
 
 transformers = pytest.importorskip(
-    "transformers", reason="transformers is not installed here; HF parity of models/default not checked"
+    "transformers",
+    reason="transformers is not installed here; HF parity of models/default not checked",
 )
 
 from kws_data import normalize  # noqa: E402

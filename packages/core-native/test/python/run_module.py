@@ -36,7 +36,10 @@ def main() -> None:
             tensor = tensor.float()
         with open(os.path.join(out_dir, name + ".bin"), "wb") as f:
             f.write(tensor.numpy().tobytes())
-        manifest[name] = {"dtype": str(tensor.dtype).replace("torch.", ""), "shape": list(tensor.shape)}
+        manifest[name] = {
+            "dtype": str(tensor.dtype).replace("torch.", ""),
+            "shape": list(tensor.shape),
+        }
     with open(os.path.join(out_dir, "manifest.json"), "w") as f:
         json.dump(manifest, f)
 

@@ -4,6 +4,7 @@ Usage: /usr/bin/python3 sklearn_cluster.py <x.f32> <rows> <cols> <k[,k...]>
 Prints {"kmeans": [...] (first k; KMeans lloyd n_init=10), "kmeansInertia",
         "ward": {"<k>": [...]} (AgglomerativeClustering ward, each k)}.
 """
+
 import json
 import sys
 
@@ -18,5 +19,6 @@ ward = {
     str(k): AgglomerativeClustering(n_clusters=k, linkage="ward").fit(x).labels_.tolist()
     for k in ks
 }
-print(json.dumps({"kmeans": km.labels_.tolist(), "kmeansInertia": float(km.inertia_),
-                  "ward": ward}))
+print(
+    json.dumps({"kmeans": km.labels_.tolist(), "kmeansInertia": float(km.inertia_), "ward": ward})
+)

@@ -5,6 +5,7 @@ Usage: /usr/bin/python3 sklearn_reference.py <dataset> <outdir>
 Writes <outdir>/x.f32 (float32 rows), y.i32 (true labels), pred.i32 (a clustering),
 emb.f32 (a 2-D layout), xj.f32/embj.f32 (jittered copy and its layout) and ref.json (shape + every metric, computed on the float32 values).
 """
+
 import json
 import sys
 
@@ -24,8 +25,9 @@ elif name == "random":
     x = rng.normal(size=(300, 20))
     y = rng.integers(0, 5, size=300)
 elif name == "blobs":
-    x, y = datasets.make_blobs(n_samples=2000, n_features=32, centers=6, cluster_std=1.0,
-                               random_state=3)
+    x, y = datasets.make_blobs(
+        n_samples=2000, n_features=32, centers=6, cluster_std=1.0, random_state=3
+    )
 else:
     raise SystemExit(f"unknown dataset {name}")
 
