@@ -156,7 +156,14 @@ ForwardRequest ParseForwardRequest(const Napi::CallbackInfo &info, StagingPool &
                                  poolName + "'");
   }
   // A copy, so that the caller may reuse or transfer its buffer while the call runs.
-  request.audio = staging.Acquire(batch, length);
+  try {
+    request.audio = staging.Acquire(batch, length);
+  } catch (const std::exception &error) {
+    // A LibTorch error escaping an N-API callback would terminate the process.
+    throw MakeError(env, code::kOutOfMemory,
+                    "could not allocate the input's staging buffer (" +
+                        std::to_string(batch * length) + " samples): " + error.what());
+  }
   std::memcpy(request.audio.data_ptr<float>(), samples.Data(),
               static_cast<size_t>(batch * length) * sizeof(float));
   return request;
