@@ -54,43 +54,22 @@ def audio_batch(lengths, seed=0, pad_value=0.0):
 
 
 # The model variants every structural test runs over: (id, overrides, with_head).
+# One variant per line, as a table (kept so by the formatter switch below).
+# fmt: off
 VARIANTS = [
-    (
-        "relative-layer-head",
-        {"position_embeddings_type": "relative", "feat_extract_norm": "layer"},
-        True,
-    ),
-    (
-        "relative-layer-base",
-        {"position_embeddings_type": "relative", "feat_extract_norm": "layer"},
-        False,
-    ),
-    (
-        "rotary-layer-base",
-        {"position_embeddings_type": "rotary", "feat_extract_norm": "layer"},
-        False,
-    ),
-    (
-        "rotary-group-head",
-        {"position_embeddings_type": "rotary", "feat_extract_norm": "group"},
-        True,
-    ),
-    (
-        "relative-group-base",
-        {"position_embeddings_type": "relative", "feat_extract_norm": "group"},
-        False,
-    ),
+    ("relative-layer-head", {"position_embeddings_type": "relative", "feat_extract_norm": "layer"}, True),
+    ("relative-layer-base", {"position_embeddings_type": "relative", "feat_extract_norm": "layer"}, False),
+    ("rotary-layer-base", {"position_embeddings_type": "rotary", "feat_extract_norm": "layer"}, False),
+    ("rotary-group-head", {"position_embeddings_type": "rotary", "feat_extract_norm": "group"}, True),
+    ("relative-group-base", {"position_embeddings_type": "relative", "feat_extract_norm": "group"}, False),
     ("none-layer-base", {"position_embeddings_type": None, "feat_extract_norm": "layer"}, False),
     (
         "relative-weighted-head",
-        {
-            "position_embeddings_type": "relative",
-            "use_weighted_layer_sum": True,
-            "hidden_act": "gelu",
-        },
+        {"position_embeddings_type": "relative", "use_weighted_layer_sum": True, "hidden_act": "gelu"},
         True,
     ),
 ]
+# fmt: on
 
 
 def variant_params():
