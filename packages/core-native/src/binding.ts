@@ -345,6 +345,12 @@ export interface NativeForwardOptions {
   logits?: boolean;
   /** Pooling: mean, meanstd (mean then population std, 2H) or max. Default "mean". */
   pool?: "mean" | "meanstd" | "max";
+  /**
+   * Start gate: element 0 is 0 while the call waits on the model's thread; the thread swaps it
+   * to 1 when the call begins, and a caller that swaps it to 2 first makes the call reject with
+   * ERR_FORWARD_ABORTED without running. Must view a SharedArrayBuffer.
+   */
+  gate?: Int32Array;
 }
 
 /** Outputs of one forward call; every float tensor is float32 whatever the model dtype. */

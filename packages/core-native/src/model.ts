@@ -4,6 +4,7 @@
  */
 import { resolve as resolvePath } from "node:path";
 import { type NativeForwardResult, type NativeModel, native } from "./binding.js";
+import { CallQueue } from "./call_queue.js";
 import { type DeviceRequest, resolveDevice } from "./devices.js";
 import {
   callSite,
@@ -13,7 +14,6 @@ import {
   InvalidArgumentError,
 } from "./errors.js";
 import { type ModelInfo, parseModelInfo } from "./model_info.js";
-import { SerialQueue } from "./serial_queue.js";
 import type { Tensor } from "./tensor.js";
 import { ensureThreads } from "./threads.js";
 
@@ -69,7 +69,10 @@ export interface ForwardOptions {
   layers?: number[];
   /** Pooling of `pooled`. Default "mean". */
   pool?: PoolMode;
-  /** Rejects with the signal's reason if it aborts before the call starts. Default none. */
+  /**
+   * Rejects with the signal's reason if it aborts before the call starts running on the
+   * model's thread (a call that has started completes). Default none.
+   */
   signal?: AbortSignal;
 }
 
@@ -96,7 +99,8 @@ export class Model implements AsyncDisposable {
   /** Absolute path of the file. */
   readonly path: string;
   readonly #native: NativeModel;
-  readonly #queue = new SerialQueue();
+  // Two calls in flight natively: the running one and the next, staged (see call_queue.ts).
+  readonly #queue = new CallQueue(2);
 
   /** @internal Use `loadModel`. */
   constructor(nativeModel: NativeModel, info: ModelInfo, path: string) {
@@ -134,19 +138,32 @@ export class Model implements AsyncDisposable {
    */
   forward(input: ForwardInput, options: ForwardOptions = {}): Promise<ForwardResult> {
     const site = callSite(this.forward);
-    // A call that starts now copies the samples natively before it returns; one that waits
-    // behind another takes its copy here, so the caller may reuse its arrays either way.
-    if (this.#queue.busy) input = snapshot(input);
-    return this.#queue
-      .run(() => {
-        if (this.disposed) {
-          throw new DisposedError("ERR_MODEL_DISPOSED", "the model is disposed; load it again");
+    const signal = options.signal;
+    // A call handed to the addon now copies the samples before it returns; one that waits here
+    // takes its copy now, so the caller may reuse its arrays either way.
+    if (this.#queue.full) input = snapshot(input);
+    // The start gate lets an abort drop a call that the model's thread has not begun.
+    const gate = signal ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
+    const call = this.#queue.run(() => {
+      if (this.disposed) {
+        throw new DisposedError("ERR_MODEL_DISPOSED", "the model is disposed; load it again");
+      }
+      const nativeOptions = this.#nativeOptions(input, options);
+      return this.#native.forward(input, gate ? { ...nativeOptions, gate } : nativeOptions);
+    }, signal);
+    const result = call.then(toResult, (error: unknown) => {
+      throw fromNative(error, site);
+    });
+    if (!signal || !gate) return result;
+    return new Promise<ForwardResult>((resolve, reject) => {
+      const onAbort = () => {
+        if (Atomics.compareExchange(gate, 0, GATE_QUEUED, GATE_ABORTED) === GATE_QUEUED) {
+          reject(signal.reason);
         }
-        return this.#native.forward(input, this.#nativeOptions(input, options));
-      }, options.signal)
-      .then(toResult, (error: unknown) => {
-        throw fromNative(error, site);
-      });
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      result.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    });
   }
 
   /**
@@ -218,6 +235,10 @@ export class Model implements AsyncDisposable {
     }
   }
 }
+
+// Start-gate states, shared with forward_worker.h (kGateQueued, kGateAborted).
+const GATE_QUEUED = 0;
+const GATE_ABORTED = 2;
 
 function snapshot(input: ForwardInput): ForwardInput {
   const copy = { ...input };

@@ -2,6 +2,7 @@
 // to call at any time.
 import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { native } from "../src/binding.js";
 import { DisposedError, loadModel, type Model } from "../src/index.js";
 import { fixture, makeAudio, maxAbsDiff, padAfter } from "./helpers/fixtures.js";
 
@@ -202,6 +203,26 @@ describe("dispose", () => {
     expect(settled.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
   });
 
+  it("an abort drops a call that waits on the model's thread, at once", async () => {
+    // Two calls are in flight natively: the running one and the next, already staged. The
+    // waiting one must still be abortable, and must not run once aborted.
+    const batch = 6;
+    const length = 16000 * 6;
+    const audio = makeAudio(batch, length, 5);
+    const events: string[] = [];
+    const running = model.forward({ audio, batch, length }).then(() => events.push("running"));
+    const controller = new AbortController();
+    const staged = model
+      .forward({ audio, batch, length }, { signal: controller.signal })
+      .catch((e: Error) => events.push(`staged: ${e.message}`));
+    await new Promise((r) => setTimeout(r, 5));
+    controller.abort(new Error("aborted"));
+    await Promise.all([running, staged]);
+    expect(events).toEqual(["staged: aborted", "running"]); // rejected before the first ended
+    const after = { audio: makeAudio(1, 16000, 7), batch: 1, length: 16000 };
+    await expect(model.forward(after)).resolves.toHaveProperty("pooled");
+  });
+
   it("an aborted signal rejects a call before it starts", async () => {
     const controller = new AbortController();
     controller.abort(new Error("stop"));
@@ -216,5 +237,42 @@ describe("dispose", () => {
     second.abort(new Error("later"));
     await expect(waiting).rejects.toThrow("later");
     await expect(running).resolves.toHaveProperty("pooled");
+  });
+});
+
+describe("start gate (native)", () => {
+  // The gate is how model.ts aborts a call that the model's thread holds but has not begun:
+  // whichever side swaps 0 first wins, the thread (0 -> 1, it runs) or the caller (0 -> 2, it
+  // is skipped). This checks the native half directly.
+  it("runs a call whose gate stays open and skips one whose gate was closed first", async () => {
+    const raw = await native().Model.load(fixture("tiny.pt"), {
+      device: "cpu",
+      dtype: "float32",
+      threads: 0,
+    });
+    try {
+      const length = 16000 * 6;
+      const long = { audio: makeAudio(6, length, 5), batch: 6, length };
+      const short = { audio: makeAudio(1, 16000, 6), batch: 1, length: 16000 };
+      const open = new Int32Array(new SharedArrayBuffer(4));
+      const closed = new Int32Array(new SharedArrayBuffer(4));
+      const first = raw.forward(long, { layers: [-1] });
+      const kept = raw.forward(short, { layers: [-1], gate: open });
+      const skipped = raw.forward(short, { layers: [-1], gate: closed });
+      // Both wait behind the long call: their gates are still 0.
+      expect(Atomics.load(open, 0)).toBe(0);
+      expect(Atomics.compareExchange(closed, 0, 0, 2)).toBe(0);
+      await first;
+      await expect(kept).resolves.toHaveProperty("pooled");
+      expect(Atomics.load(open, 0)).toBe(1);
+      await expect(skipped).rejects.toMatchObject({ code: "ERR_FORWARD_ABORTED" });
+      expect(Atomics.load(closed, 0)).toBe(2);
+      // A gate that is not shared memory could be detached under the model's thread.
+      expect(() =>
+        raw.forward(short, { layers: [-1], gate: new Int32Array(1) as Int32Array }),
+      ).toThrow(/SharedArrayBuffer/);
+    } finally {
+      raw.dispose();
+    }
   });
 });

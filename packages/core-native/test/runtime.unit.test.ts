@@ -1,8 +1,8 @@
 // Fast tests with no model and no addon: the call queue, metadata checks, tensor views.
 import { describe, expect, it } from "vitest";
+import { CallQueue } from "../src/call_queue.js";
 import { ModelLoadError } from "../src/errors.js";
 import { parseModelInfo, receptiveField } from "../src/model_info.js";
-import { SerialQueue } from "../src/serial_queue.js";
 import { row } from "../src/tensor.js";
 
 const meta = {
@@ -20,9 +20,9 @@ const meta = {
   config: { hidden_size: 32 },
 };
 
-describe("SerialQueue", () => {
+describe("CallQueue", () => {
   it("runs one task at a time, in call order, starting an idle task synchronously", async () => {
-    const queue = new SerialQueue();
+    const queue = new CallQueue();
     const log: string[] = [];
     let active = 0;
     const task = (name: string, ms: number) => async () => {
@@ -47,7 +47,7 @@ describe("SerialQueue", () => {
   });
 
   it("drops a waiting task whose signal aborts, and drain waits for the rest", async () => {
-    const queue = new SerialQueue();
+    const queue = new CallQueue();
     let ran = false;
     const first = queue.run(() => new Promise((r) => setTimeout(() => r(1), 20)));
     const controller = new AbortController();
@@ -59,6 +59,52 @@ describe("SerialQueue", () => {
     await queue.drain();
     await expect(first).resolves.toBe(1);
     expect(ran).toBe(false);
+  });
+});
+
+describe("CallQueue with a limit of 2", () => {
+  it("runs two tasks at once, starts the rest in call order, and drain waits for all", async () => {
+    const queue = new CallQueue(2);
+    const started: string[] = [];
+    let active = 0;
+    let peak = 0;
+    const release = new Map<string, () => void>();
+    const task = (name: string) => () =>
+      new Promise<string>((resolve) => {
+        started.push(name);
+        peak = Math.max(peak, ++active);
+        release.set(name, () => {
+          active--;
+          resolve(name);
+        });
+      });
+    const a = queue.run(task("a"));
+    expect(queue.full).toBe(false);
+    const b = queue.run(task("b"));
+    expect(queue.full).toBe(true);
+    const controller = new AbortController();
+    const c = queue.run(task("c"), controller.signal);
+    const d = queue.run(task("d"));
+    expect(started).toEqual(["a", "b"]); // both free slots taken at once
+    controller.abort(new Error("no c"));
+    await expect(c).rejects.toThrow("no c");
+    let drained = false;
+    const drain = queue.drain().then(() => {
+      drained = true;
+    });
+    release.get("b")?.();
+    await expect(b).resolves.toBe("b");
+    expect(started).toEqual(["a", "b", "d"]); // c was dropped, d took b's slot
+    release.get("a")?.();
+    await a;
+    await new Promise((r) => setTimeout(r, 1));
+    expect(drained).toBe(false); // d still runs
+    release.get("d")?.();
+    await expect(d).resolves.toBe("d");
+    await drain;
+    expect(drained).toBe(true);
+    expect(peak).toBe(2);
+    expect(() => new CallQueue(0)).toThrow(RangeError);
   });
 });
 

@@ -23,6 +23,8 @@ inline constexpr const char *kOutOfMemory = "ERR_OUT_OF_MEMORY";
 inline constexpr const char *kModelDisposed = "ERR_MODEL_DISPOSED";
 inline constexpr const char *kDTypeUnsupported = "ERR_DTYPE_UNSUPPORTED";
 inline constexpr const char *kNative = "ERR_NATIVE";
+/// A call whose start gate was closed by the caller before it began (model.ts's AbortSignal).
+inline constexpr const char *kAborted = "ERR_FORWARD_ABORTED";
 }  // namespace code
 
 /// An error that already knows its code; thrown by audiomap's own checks.

@@ -169,24 +169,51 @@ ForwardRequest ParseForwardRequest(const Napi::CallbackInfo &info, StagingPool &
   return request;
 }
 
+Napi::Int32Array ParseGate(const Napi::CallbackInfo &info) {
+  if (info.Length() < 2 || !info[1].IsObject()) return Napi::Int32Array();
+  Napi::Value gate = info[1].As<Napi::Object>().Get("gate");
+  if (gate.IsUndefined()) return Napi::Int32Array();
+  // Shared memory only: it cannot be detached (transferred) while the model's thread holds a
+  // pointer into it.
+  Napi::Value shared = info.Env().Global().Get("SharedArrayBuffer");
+  if (!gate.IsTypedArray() || gate.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+      gate.As<Napi::Int32Array>().ElementLength() < 1 || !shared.IsFunction() ||
+      !gate.As<Napi::Object>().Get("buffer").As<Napi::Object>().InstanceOf(
+          shared.As<Napi::Function>())) {
+    throw MakeTypeError(info.Env(), "options.gate must be an Int32Array over a SharedArrayBuffer");
+  }
+  return gate.As<Napi::Int32Array>();
+}
+
 ForwardCall::ForwardCall(Napi::Env env, const Napi::Object &owner,
                          std::shared_ptr<LoadedModel> state,
-                         std::shared_ptr<torch::jit::Module> module, ForwardRequest request)
+                         std::shared_ptr<torch::jit::Module> module, ForwardRequest request,
+                         Napi::Int32Array gate)
     : deferred_(Napi::Promise::Deferred::New(env)),
       owner_(Napi::Persistent(owner)),
       completion_(Completion::New(env, "audiomap:forward", 0, 1)),
       state_(std::move(state)),
       module_(std::move(module)),
-      request_(std::move(request)) {}
+      request_(std::move(request)) {
+  if (!gate.IsEmpty()) {
+    gateRef_ = Napi::Persistent(gate);
+    gate_ = gate.Data();
+  }
+}
 
 Napi::Promise ForwardCall::Start(Napi::Env env, const Napi::Object &owner,
                                  std::shared_ptr<LoadedModel> state,
                                  std::shared_ptr<torch::jit::Module> module,
-                                 ForwardRequest request) {
-  auto *call = new ForwardCall(env, owner, std::move(state), std::move(module), std::move(request));
+                                 ForwardRequest request, Napi::Int32Array gate) {
+  auto *call = new ForwardCall(env, owner, std::move(state), std::move(module), std::move(request),
+                               gate);
   Napi::Promise promise = call->deferred_.Promise();
+  // A call posted while another is still on the model's thread waits there, and counts as
+  // queued for dispose(); one posted to an idle thread has started.
+  call->queued_ = call->state_->callsInFlight.fetch_add(1) > 0;
   call->state_->thread.Post([call] {
     call->Execute();
+    call->state_->callsInFlight.fetch_sub(1);
     // Settle() runs on the main thread and deletes the call; nothing may touch it after this.
     Completion completion = call->completion_;
     completion.BlockingCall(call);
@@ -195,8 +222,22 @@ Napi::Promise ForwardCall::Start(Napi::Env env, const Napi::Object &owner,
   return promise;
 }
 
+bool ForwardCall::Begin() {
+  if (gate_ == nullptr) return true;
+  // The same compare-and-swap as JavaScript's Atomics.compareExchange on the shared memory.
+  int32_t expected = kGateQueued;
+  return __atomic_compare_exchange_n(gate_, &expected, kGateStarted, false, __ATOMIC_SEQ_CST,
+                                     __ATOMIC_SEQ_CST);
+}
+
 void ForwardCall::Execute() {
   ok_ = RunGuarded("forward", [this] {
+    if (!Begin()) throw CodedError(code::kAborted, "the call was aborted before it started");
+    // A call queued here behind another when dispose() came holds its own module reference;
+    // like a call still waiting in JavaScript, it must not run on a disposed model.
+    if (queued_ && !state_->Acquire()) {
+      throw CodedError(code::kModelDisposed, "the model is disposed; load it again");
+    }
     // Per-thread settings: they apply to the model's thread, where every call of it runs.
     c10::InferenceMode inference;
     ApplyThreads(state_->threads);

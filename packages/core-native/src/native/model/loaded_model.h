@@ -6,6 +6,7 @@
 #include "model/model_thread.h"
 #include "model/staging.h"
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -33,6 +34,8 @@ struct LoadedModel {
   ModelThread thread;
   /// Reused host buffers for forward inputs (pinned for a CUDA device; see staging.h).
   StagingPool staging;
+  /// Forward calls posted to `thread` and not yet finished there.
+  std::atomic<int> callsInFlight{0};
   /// Guards `module` (taking a reference versus disposing).
   std::mutex stateMutex;
 #ifdef AUDIOMAP_WITH_CUDA

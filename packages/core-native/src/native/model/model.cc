@@ -79,8 +79,9 @@ Napi::Value Model::Forward(const Napi::CallbackInfo &info) {
         MakeError(env, code::kModelDisposed, "the model is disposed; load it again").Value());
     return deferred.Promise();
   }
+  Napi::Int32Array gate = ParseGate(info);
   ForwardRequest request = ParseForwardRequest(info, state_->staging);
-  return ForwardCall::Start(env, Value(), state_, std::move(module), std::move(request));
+  return ForwardCall::Start(env, Value(), state_, std::move(module), std::move(request), gate);
 }
 
 Napi::Value Model::Dispose(const Napi::CallbackInfo &info) {
