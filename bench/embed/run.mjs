@@ -4,6 +4,8 @@
 //   node bench/embed/run.mjs [--clips 2000] [--model fixtures/medium.pt] [--threads 2]
 //                            [--scales 1,2,4] [--rss-model fixtures/medium.pt] [--batch-seconds 30]
 //                            [--device cpu|cuda|cuda:N|auto] [--dtype float32|float16|bfloat16]
+//                            [--batches-in-flight auto|N] (auto: embed's default, 2 on a GPU,
+//                            1 on the CPU; the pure loop keeps as many calls in flight)
 //   --only-rss skips the throughput comparison; --skip-rss the memory runs.
 // Data (seeded, cached in .cache/bench-embed/, gitignored): clips of 0.5-8 s at 8, 16 and
 // 44.1 kHz (tones, chirps, noise) plus espeak-ng speech. The 2x/4x data sets list the same
@@ -28,6 +30,7 @@ const { values: a } = parseArgs({
     scales: { type: "string", default: "1,2,4" },
     "batch-seconds": { type: "string", default: "30" },
     "decode-concurrency": { type: "string", default: "2" },
+    "batches-in-flight": { type: "string", default: "auto" },
     cache: { type: "string", default: join(root, ".cache/bench-embed") },
     "skip-rss": { type: "boolean", default: false },
     "only-rss": { type: "boolean", default: false },
@@ -116,6 +119,7 @@ const common = {
   threads: Number(a.threads),
   batchSeconds: Number(a["batch-seconds"]),
   decodeConcurrency: Number(a["decode-concurrency"]),
+  batchesInFlight: a["batches-in-flight"] === "auto" ? undefined : Number(a["batches-in-flight"]),
 };
 let e2e;
 let fwd;

@@ -86,6 +86,28 @@ describe.skipIf(!existsSync(tiny) || !existsSync(addon))(
       expect([a?.samples, c?.samples]).toEqual([8000, 16000]);
     }, 300_000);
 
+    it("with two calls in flight, latencies still partition the timed wall time", async () => {
+      const report = await runBenchmark(
+        {
+          models: [{ name: "tiny", path: tiny }],
+          devices: ["cpu"],
+          dtypes: ["float32"],
+          batches: [{ clips: 2 }],
+          clipSeconds: [1],
+        },
+        { warmup: 1, iterations: 6, minSeconds: 0.05, threads: 1, inFlight: 2 },
+      );
+      const [c] = report.cells;
+      expect(c?.iterations).toBeGreaterThanOrEqual(6);
+      expect(c?.latencyMs.n).toBe(c?.iterations);
+      // Each latency runs from max(call, previous result) to the result: no span is counted
+      // twice, so the sum can not exceed the wall time, and the model is never idle for long.
+      const sum = (c?.latencyMs.mean ?? 0) * (c?.latencyMs.n ?? 0);
+      expect((c?.wallSeconds ?? 0) * 1000).toBeGreaterThanOrEqual(sum * 0.999);
+      expect((c?.wallSeconds ?? 0) * 1000).toBeLessThan(sum * 1.2 + 5);
+      expect(c?.latencyMs.p50).toBeGreaterThan(0);
+    }, 120_000);
+
     it("reports MFU against --peak-tflops and rejects clips shorter than the receptive field", async () => {
       const grid = {
         models: [{ name: "tiny", path: tiny }],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { paddingEfficiency, planBatches } from "../src/pipeline/buckets.js";
-import { type EmbeddedChunk, embedRecords } from "../src/pipeline/embed.js";
+import { defaultBatchesInFlight, type EmbeddedChunk, embedRecords } from "../src/pipeline/embed.js";
 import { parseLayerSpec } from "../src/pipeline/layers.js";
 import { poolWindows } from "../src/pipeline/pooling.js";
 import { receptiveField } from "../src/pipeline/prepare.js";
@@ -282,6 +282,46 @@ describe("embedRecords", () => {
     // The budget dropped after the first chunk, so the second one needed fewer (or no) splits.
     expect(first?.stats.budgetSamples).toBeLessThan(60 * 16000);
     expect(second?.stats.oomSplits ?? 0).toBeLessThan(first?.stats.oomSplits ?? 0);
+  });
+
+  it("keeps two batches in flight on a GPU model, with the same results as one", async () => {
+    const lengths = [8000, 12000, 16000, 9000, 15000, 11000, 13000, 10000, 14000];
+    const { files, records } = dataset(lengths);
+    const slow = () => {
+      const model = fakeModel();
+      const forward = model.forward.bind(model);
+      const track = { active: 0, peak: 0 };
+      model.forward = async (input, options) => {
+        track.peak = Math.max(track.peak, ++track.active);
+        await new Promise((r) => setTimeout(r, 2));
+        const out = await forward(input, options);
+        track.active--;
+        return out;
+      };
+      return { model, track };
+    };
+    const options = { decode: fakeDecode(files), maxBatch: 2 };
+    const one = slow(); // no device: the CPU default, one at a time
+    const serial = await collect(embedRecords(one.model, records, options));
+    const two = slow();
+    const overlapped = await collect(
+      embedRecords({ ...two.model, device: "cuda:0" }, records, options),
+    );
+    const forced = slow();
+    await collect(embedRecords(forced.model, records, { ...options, batchesInFlight: 2 }));
+    expect(one.track.peak).toBe(1);
+    expect(two.track.peak).toBe(2);
+    expect(forced.track.peak).toBe(2);
+    expect(defaultBatchesInFlight("cpu")).toBe(1);
+    expect(defaultBatchesInFlight("cuda:1")).toBe(2);
+    expect(overlapped.flatMap((x) => x.rows.map((r) => r.id))).toEqual(
+      serial.flatMap((x) => x.rows.map((r) => r.id)),
+    );
+    const got = Float32Array.from(overlapped.flatMap((x) => Array.from(x.embeddings)));
+    expect(got).toEqual(Float32Array.from(serial.flatMap((x) => Array.from(x.embeddings))));
+    await expect(
+      collect(embedRecords(one.model, records, { ...options, batchesInFlight: 0 })),
+    ).rejects.toMatchObject({ code: "ERR_INVALID_ARG_VALUE" });
   });
 
   it("feeds several model copies from one queue and keeps the source order", async () => {

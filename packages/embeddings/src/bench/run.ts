@@ -14,6 +14,7 @@ import {
   resolveDevice,
   supportedDevices,
 } from "@audiomap/core-native";
+import { defaultBatchesInFlight } from "../pipeline/embed.js";
 import { type ConformerConfig, modelFlops } from "./flops.js";
 import { startMemory } from "./memory.js";
 import { lookupPeak } from "./peaks.js";
@@ -181,18 +182,38 @@ async function runCell(
   const maxIterations = options.maxIterations ?? 1000;
   const latencies: number[] = [];
   const memory = startMemory(model.device);
+  // As many calls in flight as `embed` keeps on this device (2 on a GPU: the next batch is
+  // staged while one computes). A batch's latency is the model's time on it: from its call, or
+  // from the previous batch's result when it had to wait behind that one, to its own result.
+  const depth = options.inFlight ?? defaultBatchesInFlight(model.device);
   const t0 = process.hrtime.bigint();
+  const sinceStart = () => Number(process.hrtime.bigint() - t0) / 1e6; // ms
   let elapsed = 0;
-  while (
-    latencies.length < maxIterations &&
-    (latencies.length < opts.iterations || elapsed < opts.minSeconds)
-  ) {
-    options.signal?.throwIfAborted();
-    const s = process.hrtime.bigint();
-    await call();
-    const e = process.hrtime.bigint();
-    latencies.push(Number(e - s) / 1e6);
-    elapsed = Number(e - t0) / 1e9;
+  let submitted = 0;
+  let previousDone = 0;
+  const inFlight: Promise<void>[] = [];
+  try {
+    while (
+      submitted < maxIterations &&
+      (submitted < opts.iterations || elapsed < opts.minSeconds)
+    ) {
+      options.signal?.throwIfAborted();
+      const s = sinceStart();
+      submitted++;
+      inFlight.push(
+        call().then(() => {
+          const e = sinceStart();
+          latencies.push(e - Math.max(s, previousDone));
+          previousDone = e;
+          elapsed = e / 1000;
+        }),
+      );
+      if (inFlight.length >= depth) await inFlight.shift();
+    }
+    await Promise.all(inFlight);
+  } catch (error) {
+    await Promise.allSettled(inFlight); // leave no call running or rejection unobserved
+    throw error;
   }
   const mem = memory.stop();
   const input = { audio, batch, length: samples };

@@ -48,6 +48,11 @@ export interface BenchOptions {
   seed?: number;
   /** Intra-op threads for the model (0 = the process setting). Default 0. */
   threads?: number;
+  /**
+   * Calls kept in flight per cell. Default as `embed` runs the device
+   * (`defaultBatchesInFlight`: 2 on a GPU, 1 on the CPU).
+   */
+  inFlight?: number;
   /** Outputs requested per call, as `embed` would. Default ["pooled"]. */
   outputs?: ForwardOutput[];
   /** Peak TFLOP/s for MFU when the device is not in the table (e.g. a CPU). Default none. */

@@ -59,7 +59,17 @@ export interface EmbedOptions {
    * decode queue; results are put back in source order as usual. Default none.
    */
   replicas?: EmbeddingModel[];
-  /** Called after each batch with the audio seconds it held. */
+  /**
+   * Batches in flight per model copy. With 2, the next batch is packed and handed to the model
+   * while the current one computes (core-native stages it natively), so a GPU does not wait
+   * for JavaScript between batches. 1 calls each model one batch at a time. Default
+   * `defaultBatchesInFlight(model.device)`: 2 on a GPU, 1 on the CPU.
+   */
+  batchesInFlight?: number;
+  /**
+   * Called after each batch with the audio seconds it held. `forwardSec` runs from the call to
+   * its result, so with two batches in flight it includes the wait behind the other one.
+   */
   onBatch?: (info: { clips: number; audioSec: number; forwardSec: number }) => void;
 }
 
@@ -98,6 +108,16 @@ export interface ChunkStats {
   oomSplits: number;
   /** The padded-samples budget per batch after this chunk (lowered by out-of-memory splits). */
   budgetSamples: number;
+}
+
+/**
+ * Batches to keep in flight on a model on `device`. On a GPU, 2: the host packs and stages
+ * batch N+1 while the device computes batch N. On the CPU, 1: the CPU is the device, and
+ * packing the next batch during a forward only takes cores from it (on the 2-core development
+ * machine, end-to-end throughput dropped 3-9% with 2; docs/benchmarks.md).
+ */
+export function defaultBatchesInFlight(device: string | undefined): number {
+  return device?.startsWith("cuda") ? 2 : 1;
 }
 
 /** Padded audio per batch, seconds, when `batchSeconds` is not given (embedding and classification). */
@@ -146,6 +166,15 @@ export async function* embedRecords(
         code: "ERR_REPLICA_MISMATCH",
       });
     }
+  }
+  const inFlight = options.batchesInFlight;
+  if (inFlight !== undefined && (!Number.isInteger(inFlight) || inFlight < 1)) {
+    throw Object.assign(
+      new RangeError(`batchesInFlight must be an integer >= 1, got ${inFlight}`),
+      {
+        code: "ERR_INVALID_ARG_VALUE",
+      },
+    );
   }
   const selection = parseLayerSpec(options.layer ?? "-1", info.numHiddenStates);
   const pool = options.pool ?? "mean";
@@ -268,7 +297,7 @@ async function embedChunk(
     });
   };
   let next = 0;
-  // One loop per model copy, each taking the next batch when it is free.
+  // `batchesInFlight` loops per model copy, each taking the next batch when it is free.
   const work = async (worker: EmbeddingModel) => {
     while (next < batches.length) {
       const batch = batches[next++] as (typeof batches)[number];
@@ -308,7 +337,10 @@ async function embedChunk(
       });
     }
   };
-  await Promise.all([model, ...(options.replicas ?? [])].map(work));
+  const lanes = [model, ...(options.replicas ?? [])].flatMap((m) =>
+    Array(options.batchesInFlight ?? defaultBatchesInFlight(m.device)).fill(m),
+  );
+  await Promise.all(lanes.map(work));
   stats.budgetSamples = plan.budget;
   return assemble(
     chunk,

@@ -56,6 +56,8 @@ export interface ForwardOutput {
 /** A loaded model, as far as the pipeline is concerned. */
 export interface EmbeddingModel {
   info: ModelInfoView;
+  /** "cpu" or "cuda:N" (core-native's `Model.device`); absent counts as "cpu". */
+  device?: string;
   forward(input: ForwardInput, options: ForwardOptions): Promise<ForwardOutput>;
 }
 
