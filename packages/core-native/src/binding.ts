@@ -363,6 +363,8 @@ export interface NativeForwardResult {
   hidden?: NativeTensor<"float32">;
   /** [B, C]. */
   logits?: NativeTensor<"float32">;
+  /** The call on the model's thread (see ForwardTiming in model.ts). */
+  timing: { runMs: number; idleBeforeMs: number | null };
 }
 
 /** A loaded TorchScript module. Errors carry a stable `code` (see src/errors.ts). */

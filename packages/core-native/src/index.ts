@@ -51,6 +51,7 @@ export {
   type ForwardOptions,
   type ForwardOutput,
   type ForwardResult,
+  type ForwardTiming,
   type LoadModelOptions,
   loadModel,
   Model,

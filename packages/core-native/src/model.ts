@@ -76,6 +76,22 @@ export interface ForwardOptions {
   signal?: AbortSignal;
 }
 
+/** Where a call's time went on the model's own thread. */
+export interface ForwardTiming {
+  /**
+   * Milliseconds the call ran on the model's thread: inputs to the device, the forward pass,
+   * pooling, and the outputs copied back (on a GPU this waits for the device, so it is the
+   * device's time on the call).
+   */
+  runMs: number;
+  /**
+   * Milliseconds the model's thread sat idle between the end of its previous call and the
+   * start of this one; null for the model's first call. Near zero when the caller keeps the
+   * model fed (two calls in flight); otherwise the host-side gap between batches.
+   */
+  idleBeforeMs: number | null;
+}
+
 /** Outputs of `forward`; every tensor is float32. */
 export interface ForwardResult {
   /** [layers.length, batch, D], D = hiddenSize (2*hiddenSize for "meanstd"). */
@@ -86,6 +102,7 @@ export interface ForwardResult {
   logits?: Tensor;
   /** Valid frames per clip. */
   frameLengths: Int32Array;
+  timing: ForwardTiming;
 }
 
 const outputNames: readonly ForwardOutput[] = ["pooled", "hidden", "logits"];
@@ -249,7 +266,7 @@ function snapshot(input: ForwardInput): ForwardInput {
 }
 
 function toResult(result: NativeForwardResult): ForwardResult {
-  const out: ForwardResult = { frameLengths: result.frameLengths };
+  const out: ForwardResult = { frameLengths: result.frameLengths, timing: result.timing };
   if (result.pooled) out.pooled = result.pooled;
   if (result.hidden) out.hidden = result.hidden;
   if (result.logits) out.logits = result.logits;

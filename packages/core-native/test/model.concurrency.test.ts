@@ -123,6 +123,30 @@ describe("concurrency", () => {
   });
 });
 
+describe("timing", () => {
+  it("reports each call's time on the model's thread and the idle gap before it", async () => {
+    const own = await loadModel(fixture("tiny.pt"), { device: "cpu" });
+    try {
+      const input = { audio: makeAudio(2, 16000, 9), batch: 2, length: 16000 };
+      const t0 = performance.now();
+      const first = await own.forward(input);
+      const wall = performance.now() - t0;
+      expect(first.timing.idleBeforeMs).toBeNull(); // the model's first call
+      expect(first.timing.runMs).toBeGreaterThan(0);
+      expect(first.timing.runMs).toBeLessThanOrEqual(wall);
+      await new Promise((r) => setTimeout(r, 60));
+      const rested = await own.forward(input);
+      expect(rested.timing.idleBeforeMs).toBeGreaterThanOrEqual(55);
+      // Two calls in flight: the second waits on the model's thread, which starts it as soon as
+      // the first ends, without a round trip through JavaScript.
+      const [, fed] = await Promise.all([own.forward(input), own.forward(input)]);
+      expect(fed.timing.idleBeforeMs).toBeLessThan(20);
+    } finally {
+      own.dispose();
+    }
+  });
+});
+
 describe("worker threads", () => {
   // A model in a worker thread has its own model thread and thread-safe functions, torn down
   // with the worker's environment: the worker must exit cleanly and give the main thread's

@@ -98,7 +98,7 @@ describe("layer selection", () => {
     expect(out.hidden).toBeUndefined();
     expect(out.logits!.shape).toEqual([batch, model.info.labels!.length]);
     const dflt = await model.forward({ audio, batch, length, lengths });
-    expect(Object.keys(dflt).sort()).toEqual(["frameLengths", "pooled"]);
+    expect(Object.keys(dflt).sort()).toEqual(["frameLengths", "pooled", "timing"]);
     expect(dflt.pooled!.shape).toEqual([1, batch, model.info.hiddenSize]);
   });
 });

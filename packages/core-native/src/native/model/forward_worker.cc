@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <optional>
@@ -230,7 +231,19 @@ bool ForwardCall::Begin() {
                                      __ATOMIC_SEQ_CST);
 }
 
+namespace {
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
 void ForwardCall::Execute() {
+  const int64_t startNs = NowNs();
+  if (state_->lastFinishNs > 0) {
+    idleBeforeMs_ = static_cast<double>(startNs - state_->lastFinishNs) / 1e6;
+  }
   ok_ = RunGuarded("forward", [this] {
     if (!Begin()) throw CodedError(code::kAborted, "the call was aborted before it started");
     // A call queued here behind another when dispose() came holds its own module reference;
@@ -267,6 +280,9 @@ void ForwardCall::Execute() {
   }, &failure_);
   // The module reference is dropped here, on the model's thread, once the call is done.
   module_.reset();
+  const int64_t doneNs = NowNs();
+  runMs_ = static_cast<double>(doneNs - startNs) / 1e6;
+  state_->lastFinishNs = doneNs;
 }
 
 void ForwardCall::Settle(Napi::Env env, Napi::Function, std::nullptr_t *, ForwardCall *call) {
@@ -357,6 +373,10 @@ Napi::Object ForwardCall::Result(Napi::Env env) {
   Napi::Int32Array frames = Napi::Int32Array::New(env, batch);
   std::memcpy(frames.Data(), frameLengths_.data_ptr<int32_t>(), batch * sizeof(int32_t));
   result.Set("frameLengths", frames);
+  Napi::Object timing = Napi::Object::New(env);
+  timing.Set("runMs", runMs_);
+  timing.Set("idleBeforeMs", idleBeforeMs_ < 0 ? env.Null() : Napi::Number::New(env, idleBeforeMs_));
+  result.Set("timing", timing);
   if (pooled_.defined()) result.Set("pooled", TensorToJs(env, pooled_));
   if (hidden_.defined()) result.Set("hidden", TensorToJs(env, hidden_));
   if (logits_.defined()) result.Set("logits", TensorToJs(env, logits_));

@@ -78,6 +78,10 @@ class ForwardCall {
   ForwardRequest request_;
   bool ok_ = false;
   bool queued_ = false;  // posted behind another call still on the model's thread
+  // Time on the model's thread (ms), and how long the thread sat idle before this call
+  // (negative before its first call).
+  double runMs_ = 0;
+  double idleBeforeMs_ = -1;
   Failure failure_;
   torch::Tensor pooled_, hidden_, logits_, frameLengths_;
 };

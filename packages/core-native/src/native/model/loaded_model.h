@@ -36,6 +36,9 @@ struct LoadedModel {
   StagingPool staging;
   /// Forward calls posted to `thread` and not yet finished there.
   std::atomic<int> callsInFlight{0};
+  /// When the model's thread finished its last forward call (steady clock, ns; 0 before the
+  /// first). Touched only on that thread.
+  int64_t lastFinishNs = 0;
   /// Guards `module` (taking a reference versus disposing).
   std::mutex stateMutex;
 #ifdef AUDIOMAP_WITH_CUDA
