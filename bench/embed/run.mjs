@@ -7,6 +7,8 @@
 //                            [--batches-in-flight auto|N] (auto: embed's default, 2 on a GPU,
 //                            1 on the CPU; the pure loop keeps as many calls in flight)
 //   --only-rss skips the throughput comparison; --skip-rss the memory runs.
+//   --compare-in-flight R: only end-to-end embed, R rounds alternating 1 and 2 batches in flight
+//   (fresh processes, same data), printing the median of each and their ratio.
 // Data (seeded, cached in .cache/bench-embed/, gitignored): clips of 0.5-8 s at 8, 16 and
 // 44.1 kHz (tones, chirps, noise) plus espeak-ng speech. The 2x/4x data sets list the same
 // files 2 and 4 times in the manifest, so memory is measured on more rows without more disk.
@@ -33,6 +35,7 @@ const { values: a } = parseArgs({
     "batches-in-flight": { type: "string", default: "auto" },
     cache: { type: "string", default: join(root, ".cache/bench-embed") },
     "skip-rss": { type: "boolean", default: false },
+    "compare-in-flight": { type: "string" },
     "only-rss": { type: "boolean", default: false },
   },
 });
@@ -121,6 +124,42 @@ const common = {
   decodeConcurrency: Number(a["decode-concurrency"]),
   batchesInFlight: a["batches-in-flight"] === "auto" ? undefined : Number(a["batches-in-flight"]),
 };
+if (a["compare-in-flight"]) {
+  const rounds = Number(a["compare-in-flight"]);
+  const runs = { 1: [], 2: [] };
+  const busy = { 1: [], 2: [] };
+  for (let r = 0; r < rounds; r++) {
+    for (const k of [1, 2]) {
+      const out = worker("embed", {
+        ...common,
+        batchesInFlight: k,
+        model: a.model,
+        manifest: manifest(1),
+        output: join(tmp, `in-flight-${k}.parquet`),
+      });
+      runs[k].push(out.audioSecPerSec);
+      busy[k].push(out.modelSec / (out.modelSec + out.modelIdleSec));
+      log(
+        `round ${r + 1}: ${k} in flight ${out.audioSecPerSec.toFixed(1)} audio-s/s, model busy ` +
+          `${(100 * busy[k].at(-1)).toFixed(1)}%, idle ${out.modelIdleSec.toFixed(2)} s`,
+      );
+    }
+  }
+  const median = (v) => [...v].sort((x, y) => x - y)[v.length >> 1];
+  const [one, two] = [median(runs[1]), median(runs[2])];
+  console.log(`model          ${a.model} (${a.device}, ${a.dtype}, threads ${a.threads})`);
+  console.log(
+    `1 in flight    ${one.toFixed(1)} audio-s/s (median of ${rounds}: ${runs[1].map((v) => v.toFixed(1)).join(", ")})`,
+  );
+  console.log(
+    `2 in flight    ${two.toFixed(1)} audio-s/s (median of ${rounds}: ${runs[2].map((v) => v.toFixed(1)).join(", ")})`,
+  );
+  console.log(`ratio 2 ÷ 1    ${(two / one).toFixed(3)}`);
+  console.log(
+    `model busy     1 in flight ${(100 * median(busy[1])).toFixed(1)}%, 2 in flight ${(100 * median(busy[2])).toFixed(1)}% (medians; time on the model's thread ÷ that plus its idle time before each call)`,
+  );
+  process.exit(0);
+}
 let e2e;
 let fwd;
 if (!a["only-rss"]) {
@@ -181,7 +220,7 @@ if (e2e) {
     `clips          ${e2e.ok} ok, ${e2e.failed} failed, ${e2e.audioSec.toFixed(0)} s of audio, padding efficiency ${(e2e.paddingEfficiency * 100).toFixed(1)}%`,
   );
   console.log(
-    `end to end     ${e2e.audioSecPerSec.toFixed(1)} audio-s/s (${e2e.wallSec.toFixed(1)} s; forward busy ${((e2e.forwardSec / e2e.wallSec) * 100).toFixed(0)}% of it)`,
+    `end to end     ${e2e.audioSecPerSec.toFixed(1)} audio-s/s (${e2e.wallSec.toFixed(1)} s; forward busy ${((e2e.forwardSec / e2e.wallSec) * 100).toFixed(0)}% of it, model thread busy ${((100 * e2e.modelSec) / (e2e.modelSec + e2e.modelIdleSec)).toFixed(1)}%)`,
   );
   console.log(
     `pure forward   ${fwd.audioSecPerSec.toFixed(1)} audio-s/s (${fwd.wallSec.toFixed(1)} s, ${fwd.batches} batches)`,

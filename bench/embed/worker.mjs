@@ -69,6 +69,8 @@ if (mode === "embed") {
       wallSec: wall,
       audioSecPerSec: s.audioSec / wall,
       forwardSec,
+      modelSec: s.modelSec,
+      modelIdleSec: s.modelIdleSec,
       paddingEfficiency: s.paddingEfficiency,
       batches: batches.length,
       maxRssMiB: process.resourceUsage().maxRSS / 1024,
@@ -94,8 +96,14 @@ if (mode === "embed") {
   const options = { outputs: ["pooled"], layers: [-1], pool: "mean" };
   const t0 = performance.now();
   const inFlight = [];
+  let modelSec = 0;
+  let modelIdleSec = 0;
+  const timed = (r) => {
+    modelSec += r.timing.runMs / 1000;
+    modelIdleSec += (r.timing.idleBeforeMs ?? 0) / 1000;
+  };
   for (const input of inputs) {
-    inFlight.push(model.forward(input, options));
+    inFlight.push(model.forward(input, options).then(timed));
     if (inFlight.length >= depth) await inFlight.shift();
   }
   await Promise.all(inFlight);
@@ -107,6 +115,8 @@ if (mode === "embed") {
       audioSec,
       wallSec: wall,
       audioSecPerSec: audioSec / wall,
+      modelSec,
+      modelIdleSec,
       batches: batches.length,
     }),
   );

@@ -33,6 +33,19 @@ async function embedAll(lengths: number[], options: Record<string, unknown>) {
 describe("pipeline with the tiny fixture model", () => {
   const lengths = [16000, 400, 5200, 31000, 12345, 800, 24000, 9999];
 
+  it("gives the same embeddings with two batches in flight, and counts the model's time", async () => {
+    const serial = await embedAll(lengths, { maxBatch: 2, batchesInFlight: 1 });
+    const overlapped = await embedAll(lengths, { maxBatch: 2, batchesInFlight: 2 });
+    const flat = (chunks: EmbeddedChunk[]) =>
+      Float32Array.from(chunks.flatMap((c) => Array.from(c.embeddings)));
+    expect(flat(overlapped)).toEqual(flat(serial));
+    for (const [c] of [serial, overlapped]) {
+      expect(c?.stats.batches).toBeGreaterThan(2);
+      expect(c?.stats.modelSec).toBeGreaterThan(0);
+      expect(c?.stats.modelIdleSec).toBeGreaterThanOrEqual(0);
+    }
+  });
+
   it.each([
     ["mean", "-1"],
     ["meanstd", "0:-1"],

@@ -324,6 +324,55 @@ describe("embedRecords", () => {
     ).rejects.toMatchObject({ code: "ERR_INVALID_ARG_VALUE" });
   });
 
+  it("runs the next chunk while the consumer handles the last, and stops it on break", async () => {
+    const { files, records } = dataset([8000, 9000, 10000, 11000, 12000, 13000]);
+    const model = fakeModel();
+    const forward = model.forward.bind(model);
+    let calls = 0;
+    model.forward = async (input, options) => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 5));
+      return forward(input, options);
+    };
+    const options = { decode: fakeDecode(files), maxBatch: 1, chunkRecords: 2 };
+    const seen: number[] = [];
+    for await (const chunk of embedRecords(model, records, options)) {
+      const before = calls;
+      await new Promise((r) => setTimeout(r, 40)); // a slow write of this chunk
+      seen.push(calls - before);
+      expect(chunk.rows).toHaveLength(2);
+    }
+    // While each of the first two chunks was being "written", the next one was in the model.
+    expect(seen.slice(0, 2).every((n) => n > 0)).toBe(true);
+    expect(calls).toBe(6);
+    calls = 0;
+    for await (const _ of embedRecords(model, records, options)) break;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(calls).toBeLessThan(6); // the chunk running at the break did not run to the end
+    expect(calls).toBeGreaterThanOrEqual(2);
+  });
+
+  it("sums the model's reported run and idle time per chunk", async () => {
+    const { files, records } = dataset([8000, 12000, 16000, 9000]);
+    const model = fakeModel();
+    const forward = model.forward.bind(model);
+    let calls = 0;
+    model.forward = async (input, options) => ({
+      ...(await forward(input, options)),
+      timing: { runMs: 10, idleBeforeMs: calls++ === 0 ? null : 4 },
+    });
+    const [chunk] = await collect(
+      embedRecords(model, records, { decode: fakeDecode(files), maxBatch: 1 }),
+    );
+    expect(chunk?.stats.batches).toBe(4);
+    expect(chunk?.stats.modelSec).toBeCloseTo(0.04, 9);
+    expect(chunk?.stats.modelIdleSec).toBeCloseTo(0.012, 9); // the first call has no gap
+    const [plain] = await collect(
+      embedRecords(fakeModel(), records, { decode: fakeDecode(files) }),
+    );
+    expect(plain?.stats).toMatchObject({ modelSec: 0, modelIdleSec: 0 });
+  });
+
   it("feeds several model copies from one queue and keeps the source order", async () => {
     const lengths = [8000, 12000, 16000, 9000, 15000, 11000, 13000, 10000, 14000];
     const { files, records } = dataset(lengths);

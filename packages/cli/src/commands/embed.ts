@@ -220,7 +220,11 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
         `${summary.ok} embedded, ${summary.failed} failed${note} → ${summary.output}` +
           `${summary.failed ? ` (errors: ${summary.errorsFile})` : ""}\n` +
           `${summary.audioSec.toFixed(1)} s of audio in ${summary.wallSec.toFixed(1)} s: ` +
-          `${summary.audioSecPerSec.toFixed(1)} audio-s/s, padding efficiency ${(summary.paddingEfficiency * 100).toFixed(1)}%\n` +
+          `${summary.audioSecPerSec.toFixed(1)} audio-s/s, padding efficiency ${(summary.paddingEfficiency * 100).toFixed(1)}%` +
+          (summary.modelSec > 0
+            ? `, model busy ${((100 * summary.modelSec) / (summary.modelSec + summary.modelIdleSec)).toFixed(1)}%`
+            : "") +
+          "\n" +
           (summary.oomSplits > 0
             ? `out of memory: ${summary.oomSplits} batch(es) split and retried; batch budget ` +
               `lowered to ${summary.finalBatchSeconds.toFixed(1)} s of audio (--batch-seconds)\n`

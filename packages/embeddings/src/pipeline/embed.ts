@@ -108,13 +108,20 @@ export interface ChunkStats {
   oomSplits: number;
   /** The padded-samples budget per batch after this chunk (lowered by out-of-memory splits). */
   budgetSamples: number;
+  /** Seconds the model copies spent running this chunk's calls (when the model reports timing). */
+  modelSec: number;
+  /**
+   * Seconds the model copies sat idle just before this chunk's calls (waiting for the host:
+   * decoding, packing, result hand-back). With `modelSec`, how well the model was kept fed.
+   */
+  modelIdleSec: number;
 }
 
 /**
  * Batches to keep in flight on a model on `device`. On a GPU, 2: the host packs and stages
- * batch N+1 while the device computes batch N. On the CPU, 1: the CPU is the device, and
- * packing the next batch during a forward only takes cores from it (on the 2-core development
- * machine, end-to-end throughput dropped 3-9% with 2; docs/benchmarks.md).
+ * batch N+1 while the device computes batch N. On the CPU, 1: the CPU is the device, so the
+ * packing can only overlap with a forward by taking cores from it; with every core in the
+ * forward, 2 in flight gained nothing on the 2-core development machine (docs/benchmarks.md).
  */
 export function defaultBatchesInFlight(device: string | undefined): number {
   return device?.startsWith("cuda") ? 2 : 1;
@@ -205,26 +212,41 @@ export async function* embedRecords(
   const maxSamples = (options.chunkSeconds ?? 600) * rate;
   const maxRecords = options.chunkRecords ?? 512;
   // One chunk is embedded while the next one is gathered (and decoded), so the model does not
-  // wait for I/O between chunks. At most two chunks plus the prefetch queue are in memory.
+  // wait for I/O between chunks. A finished chunk is handed to the consumer only after the next
+  // one has started, so the model does not wait for the consumer's write either. At most two
+  // chunks plus the prefetch queue are in memory.
   let inflight: Promise<EmbeddedChunk> | undefined;
   let chunk: PreparedRecord[] = [];
   let samples = 0;
+  // Stops a chunk still running when the consumer stops early (a failed write, a break).
+  const stop = new AbortController();
+  const chunkOptions = {
+    ...options,
+    signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
+  };
+  const next = async () => {
+    const done = inflight && (await inflight);
+    inflight = chunk.length > 0 ? embedChunk(model, chunk, plan, chunkOptions) : undefined;
+    chunk = [];
+    samples = 0;
+    return done;
+  };
   try {
     for await (const p of prepared) {
       options.signal?.throwIfAborted();
       chunk.push(p);
       samples += p.samples?.length ?? 0;
       if (chunk.length >= maxRecords || samples >= maxSamples) {
-        if (inflight) yield await inflight;
-        inflight = embedChunk(model, chunk, plan, options);
-        chunk = [];
-        samples = 0;
+        const done = await next();
+        if (done) yield done;
       }
     }
+    const done = await next();
+    if (done) yield done;
     if (inflight) yield await inflight;
     inflight = undefined;
-    if (chunk.length > 0) yield await embedChunk(model, chunk, plan, options);
   } finally {
+    stop.abort(new Error("embedRecords was stopped before this chunk finished"));
     // Do not leave a rejected promise unobserved when the consumer stops early.
     inflight?.catch(() => {});
   }
@@ -254,8 +276,10 @@ async function embedChunk(
     batches: 0,
     oomSplits: 0,
     budgetSamples: plan.budget,
+    modelSec: 0,
+    modelIdleSec: 0,
   };
-  const sinks = { vectors, frameCounts, frameVecs };
+  const sinks = { vectors, frameCounts, frameVecs, stats };
   // On out-of-memory a batch is split in two and each half retried (recursively, down to one
   // clip), and the budget of later batches drops to half of what failed: no clip is lost to a
   // batch that was too large for the device.
@@ -342,22 +366,14 @@ async function embedChunk(
   );
   await Promise.all(lanes.map(work));
   stats.budgetSamples = plan.budget;
-  return assemble(
-    chunk,
-    clips,
-    items,
-    plan,
-    options,
-    { vectors, frameCounts, frameVecs },
-    failed,
-    stats,
-  );
+  return assemble(chunk, clips, items, plan, options, sinks, failed, stats);
 }
 
 interface Sinks {
   vectors: Float32Array;
   frameCounts: Int32Array;
   frameVecs: (Float32Array | undefined)[];
+  stats: ChunkStats;
 }
 
 async function runBatch(
@@ -381,6 +397,10 @@ async function runBatch(
     layers: plan.selection.layers,
     pool: plan.pool,
   });
+  if (out.timing) {
+    sinks.stats.modelSec += out.timing.runMs / 1000;
+    sinks.stats.modelIdleSec += (out.timing.idleBeforeMs ?? 0) / 1000;
+  }
   if (!out.pooled)
     throw Object.assign(new Error("the model returned no pooled output"), { code: "ERR_MODEL" });
   const n = input.batch;

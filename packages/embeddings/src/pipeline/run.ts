@@ -66,6 +66,13 @@ export interface RunSummary {
   oomSplits: number;
   /** Audio seconds per batch at the end of the run: `batchSeconds`, lowered by any splits. */
   finalBatchSeconds: number;
+  /**
+   * Seconds the model (all copies together) ran forward calls, and sat idle just before them
+   * waiting for the host; `modelSec / (modelSec + modelIdleSec)` is how busy the run kept it.
+   * Both 0 when the model does not report timing.
+   */
+  modelSec: number;
+  modelIdleSec: number;
   /** True when `resume` found the output already complete. */
   alreadyComplete?: boolean;
 }
@@ -108,6 +115,8 @@ export async function runEmbedding(
       audioSecPerSec: 0,
       paddingEfficiency: 1,
       oomSplits: 0,
+      modelSec: 0,
+      modelIdleSec: 0,
       finalBatchSeconds: options.batchSeconds ?? DEFAULT_BATCH_SECONDS,
       alreadyComplete: true,
     };
@@ -138,6 +147,8 @@ export async function runEmbedding(
   let valid = 0;
   let padded = 0;
   let oomSplits = 0;
+  let modelSec = 0;
+  let modelIdleSec = 0;
   let budgetSamples: number | undefined;
   for await (const chunk of embedRecords(model, indexed(), {
     ...options,
@@ -153,6 +164,8 @@ export async function runEmbedding(
     valid += chunk.stats.validSamples;
     padded += chunk.stats.paddedSamples;
     oomSplits += chunk.stats.oomSplits;
+    modelSec += chunk.stats.modelSec;
+    modelIdleSec += chunk.stats.modelIdleSec;
     budgetSamples = chunk.stats.budgetSamples;
     options.onProgress?.(progress);
   }
@@ -177,6 +190,8 @@ export async function runEmbedding(
     audioSecPerSec: progress.audioSec / wallSec,
     paddingEfficiency: padded === 0 ? 1 : valid / padded,
     oomSplits,
+    modelSec,
+    modelIdleSec,
     finalBatchSeconds:
       budgetSamples === undefined
         ? (options.batchSeconds ?? DEFAULT_BATCH_SECONDS)

@@ -51,6 +51,8 @@ export interface ForwardOutput {
   /** [B, C]. */
   logits?: FloatTensor;
   frameLengths: Int32Array | ArrayLike<number>;
+  /** The call on the model's own thread (core-native's ForwardTiming), when the model reports it. */
+  timing?: { runMs: number; idleBeforeMs: number | null };
 }
 
 /** A loaded model, as far as the pipeline is concerned. */
