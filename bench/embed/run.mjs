@@ -138,7 +138,7 @@ if (a["compare-in-flight"]) {
         output: join(tmp, `in-flight-${k}.parquet`),
       });
       runs[k].push(out.audioSecPerSec);
-      busy[k].push(out.modelSec / (out.modelSec + out.modelIdleSec));
+      busy[k].push(out.modelBusy);
       log(
         `round ${r + 1}: ${k} in flight ${out.audioSecPerSec.toFixed(1)} audio-s/s, model busy ` +
           `${(100 * busy[k].at(-1)).toFixed(1)}%, idle ${out.modelIdleSec.toFixed(2)} s`,
@@ -220,7 +220,7 @@ if (e2e) {
     `clips          ${e2e.ok} ok, ${e2e.failed} failed, ${e2e.audioSec.toFixed(0)} s of audio, padding efficiency ${(e2e.paddingEfficiency * 100).toFixed(1)}%`,
   );
   console.log(
-    `end to end     ${e2e.audioSecPerSec.toFixed(1)} audio-s/s (${e2e.wallSec.toFixed(1)} s; forward busy ${((e2e.forwardSec / e2e.wallSec) * 100).toFixed(0)}% of it, model thread busy ${((100 * e2e.modelSec) / (e2e.modelSec + e2e.modelIdleSec)).toFixed(1)}%)`,
+    `end to end     ${e2e.audioSecPerSec.toFixed(1)} audio-s/s (${e2e.wallSec.toFixed(1)} s; forward busy ${((e2e.forwardSec / e2e.wallSec) * 100).toFixed(0)}% of it, model thread busy ${(100 * e2e.modelBusy).toFixed(1)}%)`,
   );
   console.log(
     `pure forward   ${fwd.audioSecPerSec.toFixed(1)} audio-s/s (${fwd.wallSec.toFixed(1)} s, ${fwd.batches} batches)`,

@@ -7,9 +7,8 @@ import { readFileSync } from "node:fs";
 const { loadModel, setThreads } = await import(
   new URL("../../packages/core-native/dist/index.js", import.meta.url).href
 );
-const { decodeAudio, defaultBatchesInFlight, openDataset, runEmbedding } = await import(
-  new URL("../../packages/embeddings/dist/index.js", import.meta.url).href
-);
+const { decodeAudio, defaultBatchesInFlight, modelBusyShare, openDataset, runEmbedding } =
+  await import(new URL("../../packages/embeddings/dist/index.js", import.meta.url).href);
 
 const [mode, json] = process.argv.slice(2);
 const o = JSON.parse(json);
@@ -71,6 +70,7 @@ if (mode === "embed") {
       forwardSec,
       modelSec: s.modelSec,
       modelIdleSec: s.modelIdleSec,
+      modelBusy: modelBusyShare(s),
       paddingEfficiency: s.paddingEfficiency,
       batches: batches.length,
       maxRssMiB: process.resourceUsage().maxRSS / 1024,
@@ -117,6 +117,7 @@ if (mode === "embed") {
       audioSecPerSec: audioSec / wall,
       modelSec,
       modelIdleSec,
+      modelBusy: modelBusyShare({ modelSec, modelIdleSec }),
       batches: batches.length,
     }),
   );

@@ -5,6 +5,7 @@ import { parseLayerSpec } from "../src/pipeline/layers.js";
 import { poolWindows } from "../src/pipeline/pooling.js";
 import { receptiveField } from "../src/pipeline/prepare.js";
 import { prefetchMap } from "../src/pipeline/queue.js";
+import { modelBusyShare } from "../src/pipeline/run.js";
 import { inShard, parseShard, shardFromEnv } from "../src/pipeline/shard.js";
 import { planWindows } from "../src/pipeline/windows.js";
 import { clip, fakeDecode, fakeModel } from "./helpers/fake-model.js";
@@ -367,10 +368,15 @@ describe("embedRecords", () => {
     expect(chunk?.stats.batches).toBe(4);
     expect(chunk?.stats.modelSec).toBeCloseTo(0.04, 9);
     expect(chunk?.stats.modelIdleSec).toBeCloseTo(0.012, 9); // the first call has no gap
+    expect(modelBusyShare(chunk?.stats ?? { modelSec: 0, modelIdleSec: 0 })).toBeCloseTo(
+      0.04 / 0.052,
+      9,
+    );
     const [plain] = await collect(
       embedRecords(fakeModel(), records, { decode: fakeDecode(files) }),
     );
     expect(plain?.stats).toMatchObject({ modelSec: 0, modelIdleSec: 0 });
+    expect(modelBusyShare(plain?.stats ?? { modelSec: 1, modelIdleSec: 0 })).toBeNull();
   });
 
   it("feeds several model copies from one queue and keeps the source order", async () => {

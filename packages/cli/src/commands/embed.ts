@@ -216,14 +216,13 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
     if (flags.json) process.stdout.write(`${JSON.stringify(out)}\n`);
     else if (!flags.quiet) {
       const note = summary.alreadyComplete ? " (already complete)" : "";
+      const busy = emb.modelBusyShare(summary);
       process.stderr.write(
         `${summary.ok} embedded, ${summary.failed} failed${note} → ${summary.output}` +
           `${summary.failed ? ` (errors: ${summary.errorsFile})` : ""}\n` +
           `${summary.audioSec.toFixed(1)} s of audio in ${summary.wallSec.toFixed(1)} s: ` +
           `${summary.audioSecPerSec.toFixed(1)} audio-s/s, padding efficiency ${(summary.paddingEfficiency * 100).toFixed(1)}%` +
-          (summary.modelSec > 0
-            ? `, model busy ${((100 * summary.modelSec) / (summary.modelSec + summary.modelIdleSec)).toFixed(1)}%`
-            : "") +
+          (busy === null ? "" : `, model busy ${(100 * busy).toFixed(1)}%`) +
           "\n" +
           (summary.oomSplits > 0
             ? `out of memory: ${summary.oomSplits} batch(es) split and retried; batch budget ` +

@@ -366,7 +366,7 @@ async function embedChunk(
   );
   await Promise.all(lanes.map(work));
   stats.budgetSamples = plan.budget;
-  return assemble(chunk, clips, items, plan, options, sinks, failed, stats);
+  return assemble(chunk, clips, items, plan, options, sinks, failed);
 }
 
 interface Sinks {
@@ -447,7 +447,6 @@ function assemble(
   options: EmbedOptions,
   sinks: Sinks,
   failed: Map<number, ErrorRow>,
-  stats: EmbeddedChunk["stats"],
 ): EmbeddedChunk {
   const byClip: number[][] = clips.map(() => []);
   items.forEach((it, i) => {
@@ -517,7 +516,7 @@ function assemble(
     dim: plan.width,
     errors,
     indices: chunk.map((p) => p.index),
-    stats,
+    stats: sinks.stats,
   };
   if (options.frames) {
     const size = frameParts.reduce((s, f) => s + f.length, 0);

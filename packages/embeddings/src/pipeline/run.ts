@@ -78,6 +78,14 @@ export interface RunSummary {
 }
 
 /**
+ * How busy a run kept the model: its time on forward calls over that plus the time it sat idle
+ * just before them. Null when the model reported no timing (`modelSec` 0).
+ */
+export function modelBusyShare(s: { modelSec: number; modelIdleSec: number }): number | null {
+  return s.modelSec > 0 ? s.modelSec / (s.modelSec + s.modelIdleSec) : null;
+}
+
+/**
  * Embeds a source into an output file.
  * @example
  * await runEmbedding(model, openDataset("clips/"), { decode: decodeAudio, output: "emb.parquet" });
