@@ -11,7 +11,7 @@ APT_PACKAGES=(
   libtorch-dev python3-torch libopenblas0-pthread
   libsndfile1-dev libsoxr-dev sox libsox-fmt-all ffmpeg espeak-ng
   python3-numpy python3-scipy python3-sklearn python3-soundfile python3-torchaudio
-  python3-pytest umap-learn
+  python3-pytest umap-learn debootstrap
   chromium fonts-dejavu-core
 )
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The full test suite: lint, per-package tests (turbo), Python export tests, cross-package tests.
+# The full test suite: lint, the torch 2.x check, per-package tests (turbo), Python export tests,
+# cross-package tests.
 # Expects scripts/setup.sh to have run (`npm test` runs both).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -12,6 +13,8 @@ log "lint (ruff: Python)"
 node scripts/lint-python.mjs
 log "lint (CUDA branches of the addon, syntax only)"
 bash packages/core-native/scripts/check-cuda-syntax.sh
+log "torch 2.x: python tests and exports (Debian trixie chroot, see scripts/torch2.sh)"
+bash scripts/torch2.sh
 log "package tests"
 "$PNPM" exec turbo run test --concurrency=1
 log "python tests"

@@ -78,21 +78,26 @@ export function pythonForward(
     execFileSync(python, [join(here, "..", "python", "run_module.py"), model, work], {
       stdio: ["ignore", "ignore", "pipe"],
     });
-    const manifest = JSON.parse(readFileSync(join(work, "out", "manifest.json"), "utf8")) as Record<
-      string,
-      { dtype: string; shape: number[] }
-    >;
-    const out: Record<string, ReferenceTensor> = {};
-    for (const [name, { dtype, shape }] of Object.entries(manifest)) {
-      const bytes = readFileSync(join(work, "out", `${name}.bin`));
-      const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-      const data = dtype === "int64" ? new BigInt64Array(buffer) : new Float32Array(buffer);
-      out[name] = { dtype, shape, data };
-    }
-    return out;
+    return readReference(join(work, "out"));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Reads the outputs run_module.py wrote to `dir` (manifest.json and one .bin per output). */
+export function readReference(dir: string): Record<string, ReferenceTensor> {
+  const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Record<
+    string,
+    { dtype: string; shape: number[] }
+  >;
+  const out: Record<string, ReferenceTensor> = {};
+  for (const [name, { dtype, shape }] of Object.entries(manifest)) {
+    const bytes = readFileSync(join(dir, `${name}.bin`));
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    const data = dtype === "int64" ? new BigInt64Array(buffer) : new Float32Array(buffer);
+    out[name] = { dtype, shape, data };
+  }
+  return out;
 }
 
 /** Largest absolute elementwise difference; throws when the lengths differ. */
