@@ -16,8 +16,11 @@ cd "$REPO_ROOT"
 ROOT="$REPO_ROOT/.cache/torch2-root"
 OUT="$REPO_ROOT/fixtures/torch2"
 SUITE=trixie
-PACKAGES=python3-torch,python3-numpy,python3-pytest,python3-soundfile,python3-safetensors,espeak-ng,sox
-STAMP="$SUITE $PACKAGES"
+# debootstrap installs the first set; its configure step fails on python3-soundfile's
+# dependencies (python3-pycparser), so the second set comes from apt inside the root.
+PACKAGES=python3-torch,python3-numpy,python3-pytest
+MORE_PACKAGES="python3-soundfile python3-safetensors espeak-ng sox"
+STAMP="$SUITE $PACKAGES $MORE_PACKAGES"
 
 skip() {
   log "torch 2.x check SKIPPED: $*"
@@ -42,7 +45,7 @@ fi
 
 if [ "$(cat "$ROOT/.audiomap-stamp" 2>/dev/null)" != "$STAMP" ]; then
   command -v debootstrap >/dev/null 2>&1 || skip "debootstrap is not installed (scripts/setup.sh installs it)"
-  log "building the torch 2.x chroot ($SUITE: $PACKAGES) in .cache/torch2-root"
+  log "building the torch 2.x chroot ($SUITE: $PACKAGES $MORE_PACKAGES) in .cache/torch2-root"
   remove_root
   mkdir -p "$(dirname "$ROOT")"
   if ! as_root debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$ROOT" \
@@ -50,6 +53,14 @@ if [ "$(cat "$ROOT/.audiomap-stamp" 2>/dev/null)" != "$STAMP" ]; then
     tail -n 5 "$REPO_ROOT/.cache/torch2-debootstrap.log" >&2
     remove_root
     skip "debootstrap $SUITE failed (log: .cache/torch2-debootstrap.log)"
+  fi
+  as_root cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+  if ! as_root chroot "$ROOT" bash -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends $MORE_PACKAGES" \
+    >>"$REPO_ROOT/.cache/torch2-debootstrap.log" 2>&1; then
+    tail -n 5 "$REPO_ROOT/.cache/torch2-debootstrap.log" >&2
+    remove_root
+    skip "apt-get install $MORE_PACKAGES in the $SUITE root failed (log: .cache/torch2-debootstrap.log)"
   fi
   echo "$STAMP" | as_root tee "$ROOT/.audiomap-stamp" >/dev/null
 fi
