@@ -81,16 +81,22 @@ export function callSite(fn: (...args: never[]) => unknown): CallSite {
 
 /**
  * Wraps an error from the addon (which carries `code` and the native message) in the
- * matching AudiomapError subclass, with the stack of `site`. Errors that are already
+ * matching AudiomapError subclass, with the stack of `site` (without one: the stack where it is
+ * called, which in an async function includes the frames awaiting it). Errors that are already
  * AudiomapErrors, and errors without a known code (an AbortSignal's reason, say), pass
  * through unchanged.
  */
-export function fromNative(error: unknown, site: CallSite): unknown {
+export function fromNative(error: unknown, site?: CallSite): unknown {
   if (error instanceof AudiomapError || !(error instanceof Error)) return error;
   const code = (error as Error & { code?: unknown }).code;
   if (typeof code !== "string" || !(code in classes)) return error;
   const Class = classes[code as AudiomapErrorCode];
   const wrapped = new Class(code as AudiomapErrorCode, error.message, { cause: error });
+  if (!site) {
+    // The stack from the caller of fromNative on, with the async frames awaiting it.
+    Error.captureStackTrace(wrapped, fromNative);
+    return wrapped;
+  }
   const frames = site.stack?.split("\n").slice(1).join("\n");
   if (frames) wrapped.stack = `${wrapped.name}: ${wrapped.message}\n${frames}`;
   return wrapped;

@@ -201,6 +201,24 @@ describe("dispose", () => {
     await expect(queued).rejects.toBeInstanceOf(DisposedError);
   });
 
+  it("an error from the model's thread carries the stack of the code awaiting it", async () => {
+    const own = await loadModel(fixture("tiny.pt"), { device: "cpu" });
+    const input = { audio: makeAudio(1, 16000, 22), batch: 1, length: 16000 };
+    const running = own.forward(input);
+    // The second call is staged on the model's thread and finds the model disposed there.
+    const staged = (async function stagedCaller() {
+      return await own.forward(input);
+    })().catch((e: unknown) => e);
+    own.dispose();
+    await running;
+    const error = (await staged) as DisposedError;
+    expect(error).toBeInstanceOf(DisposedError);
+    expect(error.cause).toMatchObject({ code: "ERR_MODEL_DISPOSED" }); // raised natively
+    expect(error.stack).toContain("stagedCaller");
+    expect(error.stack).toContain("model.concurrency.test.ts");
+    expect(error.stack).not.toContain("fromNative");
+  });
+
   it("calls after dispose reject with DisposedError (ERR_MODEL_DISPOSED)", async () => {
     const own = await loadModel(fixture("tiny.pt"), { device: "cpu" });
     own.dispose();
