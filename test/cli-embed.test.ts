@@ -296,6 +296,42 @@ describe("audiomap classify, info, search", () => {
     }
   });
 
+  it("embed --predict writes the top label and probability equal to Python torch's softmax", async () => {
+    const out = join(dir, "pred.parquet");
+    const r = cli(["embed", audio, "-o", out, "--predict", "--json", ...common]);
+    expect(r.code, r.stderr).toBe(3); // the bad files become error rows, as without --predict
+    const rows = await readParquet(out);
+    expect(rows).toHaveLength(files.good.length);
+    const ref = JSON.parse(
+      execFileSync(
+        PY,
+        [join(ROOT, "test/helpers/ref_model.py"), TINY, ...files.ref16k.map((f) => join(audio, f))],
+        { encoding: "utf8" },
+      ),
+    );
+    const labels = ["yes", "no", "up", "down"]; // tiny.pt's head, in id order
+    for (const f of files.ref16k) {
+      const row = rows.find((x) => String(x.id).endsWith(f)) as Record<string, unknown>;
+      const logits = ref[join(audio, f)].logits as number[];
+      const max = Math.max(...logits);
+      const z = logits.reduce((s, v) => s + Math.exp(v - max), 0);
+      expect(row.prediction).toBe(labels[logits.indexOf(max)]);
+      expect(row.prediction_score as number).toBeCloseTo(1 / z, 4);
+    }
+    // A model without a head is refused before any work.
+    const base = cli([
+      "embed",
+      audio,
+      "-o",
+      join(dir, "x.parquet"),
+      "--predict",
+      "--model",
+      TINY.replace("tiny.pt", "tiny-base.pt"),
+    ]);
+    expect(base.code).toBe(2);
+    expect(base.stderr).toMatch(/no classification head/);
+  });
+
   it("detects events with NMS in a long recording", () => {
     const r = cli([
       "classify",

@@ -126,6 +126,42 @@ describe("parquet output", () => {
     expect(rows[11]?.embedding).toEqual([3, 3]);
   });
 
+  it("writes prediction and prediction_score after the fixed columns with predict", async () => {
+    const out = join(dir, "pred.parquet");
+    const model = fakeModel(4, 5, ["_silence_", "yes"]);
+    const withClash = records.slice(0, 6).map((r) => ({
+      ...r,
+      metadata: { ...r.metadata, prediction: "from the source" },
+    }));
+    const summary = await runEmbedding(model, withClash, { ...opts, output: out, predict: true });
+    const { rows } = await readParquetRows(out);
+    expect(rows).toHaveLength(summary.ok);
+    const keys = Object.keys(rows[0] as object);
+    expect(keys.slice(8, 10)).toEqual(["prediction", "prediction_score"]);
+    expect(keys).toContain("meta_prediction"); // a metadata key of that name is kept, renamed
+    for (const r of rows) {
+      expect(["_silence_", "yes"]).toContain(r.prediction);
+      expect(r.prediction_score).toBeGreaterThanOrEqual(0.5); // the top of two labels
+      expect(r.prediction_score).toBeLessThanOrEqual(1);
+      expect(r.meta_prediction).toBe("from the source");
+    }
+    // Resuming without predict would mix rows with and without predictions.
+    const controller = new AbortController();
+    controller.abort(new Error("stop"));
+    const cut = join(dir, "pred-cut.parquet");
+    await expect(
+      runEmbedding(model, records, {
+        ...opts,
+        output: cut,
+        predict: true,
+        signal: controller.signal,
+      }),
+    ).rejects.toThrow();
+    await expect(
+      runEmbedding(model, records, { ...opts, output: cut, resume: true }),
+    ).rejects.toThrow(/different settings/);
+  });
+
   it("writes frames as a list of fixed-size vectors", async () => {
     const out = join(dir, "frames.parquet");
     await runEmbedding(fakeModel(), records.slice(0, 3), { ...opts, output: out, frames: true });

@@ -18,6 +18,7 @@ interface EmbedFlags extends ModelFlags, SourceFlags {
   pool: "mean" | "meanstd" | "max";
   normalize?: boolean;
   frames?: boolean;
+  predict?: boolean;
   format?: "parquet" | "npy" | "lance";
   batchSeconds: number;
   window: number;
@@ -66,6 +67,10 @@ export function registerEmbed(program: Command): void {
     )
     .option("--normalize", "L2-normalise each embedding")
     .option("--frames", "also write frame-level vectors (Parquet only)")
+    .option(
+      "--predict",
+      "also write the head's top label and its probability (prediction, prediction_score), from the same forward pass",
+    )
     .addOption(
       new Option("--format <format>", "output format (default: from the extension)").choices([
         "parquet",
@@ -113,6 +118,8 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
     throw new CliError("--features and --model cannot be used together", ExitCode.usage);
   if (flags.features && flags.frames)
     throw new CliError("--features gives clip vectors only, not --frames", ExitCode.usage);
+  if (flags.features && flags.predict)
+    throw new CliError("--features has no classification head for --predict", ExitCode.usage);
   const emb = await import("@audiomap/embeddings");
   let shard: { index: number; count: number } | undefined;
   try {
@@ -146,6 +153,7 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
   }
   try {
     emb.parseLayerSpec(flags.layer, model.info.numHiddenStates);
+    if (flags.predict) emb.requireLabels(model.info);
   } catch (err) {
     await Promise.all([model, ...replicas].map((m) => m.dispose()));
     throw new CliError((err as Error).message, ExitCode.usage);
@@ -173,6 +181,7 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
       pool: flags.pool,
       normalize: Boolean(flags.normalize),
       frames: Boolean(flags.frames),
+      predict: Boolean(flags.predict),
       batchSeconds: flags.batchSeconds,
       windowSeconds: flags.window,
       overlapSeconds: flags.overlap,

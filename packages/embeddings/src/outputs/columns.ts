@@ -1,6 +1,7 @@
 /**
- * The tabular shape of an embedding output: fixed columns, then every metadata key found in the
- * input, then the embedding (and optionally the frames). Every format writes these columns.
+ * The tabular shape of an embedding output: fixed columns, the prediction columns when the run
+ * predicts, then every metadata key found in the input, then the embedding (and optionally the
+ * frames). Every format writes these columns.
  */
 import type { EmbeddedRow } from "../pipeline/embed.js";
 
@@ -45,7 +46,18 @@ export const FIXED_COLUMNS: ColumnSpec[] = [
   { name: "windows", type: "int32" },
 ];
 
-const RESERVED = new Set([...FIXED_COLUMNS.map((c) => c.name), "embedding", "frames"]);
+/** Columns of `embed --predict`: the head's top label and its probability. */
+export const PREDICTION_COLUMNS: ColumnSpec[] = [
+  { name: "prediction", type: "string" },
+  { name: "prediction_score", type: "float64" },
+];
+
+const RESERVED = new Set([
+  ...FIXED_COLUMNS.map((c) => c.name),
+  ...PREDICTION_COLUMNS.map((c) => c.name),
+  "embedding",
+  "frames",
+]);
 
 /** The output column name of a metadata key: reserved names get a `meta_` prefix. */
 export function metadataColumn(key: string): string {
@@ -64,6 +76,10 @@ export function flattenRow(row: EmbeddedRow): Record<string, unknown> {
     channels: row.channels,
     windows: row.windows,
   };
+  if (row.prediction !== undefined) {
+    out.prediction = row.prediction;
+    out.prediction_score = row.predictionScore ?? null;
+  }
   for (const [k, v] of Object.entries(row.metadata)) {
     out[metadataColumn(k)] = v !== null && typeof v === "object" ? JSON.stringify(v) : v;
   }

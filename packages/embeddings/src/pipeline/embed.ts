@@ -7,6 +7,7 @@
  * the output does not depend on the batching.
  */
 
+import { requireLabels, softmaxRows, topK } from "../kws/scores.js";
 import { packBatch } from "./batch.js";
 import { planBatches } from "./buckets.js";
 import { combinedWidth, combineLayers, type LayerSelection, parseLayerSpec } from "./layers.js";
@@ -36,6 +37,13 @@ export interface EmbedOptions {
   normalize?: boolean;
   /** Also return frame-level vectors (layers combined, not pooled). Default false. */
   frames?: boolean;
+  /**
+   * Also classify each clip with the model's head, in the same forward pass: each row gets its
+   * top label and probability, and the chunk every label's probability (`EmbeddedChunk.scores`).
+   * A clip cut into windows averages its windows' probabilities, weighted by their frames.
+   * Needs a model with a head (ERR_NO_HEAD otherwise). Default false.
+   */
+  predict?: boolean;
   /** Budget of padded audio per batch, in seconds. Default 30; at least one window. */
   batchSeconds?: number;
   /** Most clips (or windows) per batch. Default 64. */
@@ -84,6 +92,10 @@ export interface EmbeddedRow {
   channels: number;
   windows: number;
   metadata: Record<string, unknown>;
+  /** The head's most probable label, with `predict`. */
+  prediction?: string;
+  /** Its probability, with `predict`. */
+  predictionScore?: number;
 }
 
 /** One chunk of results, in source order. */
@@ -94,6 +106,8 @@ export interface EmbeddedChunk {
   dim: number;
   /** Frame-level vectors when requested: all rows' frames back to back, `counts[i]` per row. */
   frames?: { data: Float32Array; counts: Int32Array; dim: number };
+  /** With `predict`: [rows.length, labels.length] probabilities, row-major. */
+  scores?: { data: Float32Array; labels: string[] };
   errors: ErrorRow[];
   /** Source indices this chunk accounts for (rows and errors), ascending. */
   indices: number[];
@@ -149,6 +163,8 @@ interface Plan {
   window: number;
   overlap: number;
   stride: number;
+  /** The head's labels, when predicting. */
+  labels?: string[];
 }
 
 /**
@@ -187,6 +203,7 @@ export async function* embedRecords(
   const pool = options.pool ?? "mean";
   const perLayer = pool === "meanstd" ? 2 * info.hiddenSize : info.hiddenSize;
   const window = Math.round((options.windowSeconds ?? 30) * rate);
+  const labels = options.predict ? requireLabels(info) : undefined;
   const plan: Plan = {
     selection,
     pool,
@@ -196,6 +213,7 @@ export async function* embedRecords(
     window,
     overlap: Math.round((options.overlapSeconds ?? 2) * rate),
     stride: frameStride(info.convStride),
+    ...(labels && { labels }),
   };
   const prepared = prefetchMap(
     records,
@@ -269,6 +287,7 @@ async function embedChunk(
   const vectors = new Float32Array(items.length * plan.width);
   const frameCounts = new Int32Array(items.length);
   const frameVecs: (Float32Array | undefined)[] = new Array(items.length);
+  const probs = plan.labels ? new Float32Array(items.length * plan.labels.length) : undefined;
   const failed = new Map<number, ErrorRow>();
   const stats: ChunkStats = {
     validSamples: 0,
@@ -279,7 +298,7 @@ async function embedChunk(
     modelSec: 0,
     modelIdleSec: 0,
   };
-  const sinks = { vectors, frameCounts, frameVecs, stats };
+  const sinks: Sinks = { vectors, frameCounts, frameVecs, probs, stats };
   // On out-of-memory a batch is split in two and each half retried (recursively, down to one
   // clip), and the budget of later batches drops to half of what failed: no clip is lost to a
   // batch that was too large for the device.
@@ -373,6 +392,8 @@ interface Sinks {
   vectors: Float32Array;
   frameCounts: Int32Array;
   frameVecs: (Float32Array | undefined)[];
+  /** Per item: the head's label probabilities, when predicting. */
+  probs: Float32Array | undefined;
   stats: ChunkStats;
 }
 
@@ -393,7 +414,11 @@ async function runBatch(
   });
   const input = packBatch(pieces, paddedLength);
   const out = await model.forward(input, {
-    outputs: options.frames ? ["pooled", "hidden"] : ["pooled"],
+    outputs: [
+      "pooled",
+      ...(options.frames ? (["hidden"] as const) : []),
+      ...(plan.labels ? (["logits"] as const) : []),
+    ],
     layers: plan.selection.layers,
     pool: plan.pool,
   });
@@ -417,6 +442,15 @@ async function runBatch(
     );
     sinks.frameCounts[i] = Number(out.frameLengths[b]);
   });
+  if (plan.labels && sinks.probs) {
+    const classes = plan.labels.length;
+    if (!out.logits)
+      throw Object.assign(new Error("the model returned no logits"), { code: "ERR_MODEL" });
+    const p = softmaxRows(out.logits.data, classes);
+    batchItems.forEach((i, b) => {
+      sinks.probs?.set(p.subarray(b * classes, (b + 1) * classes), i * classes);
+    });
+  }
   if (options.frames && out.hidden) {
     const [, , f, h] = out.hidden.shape as [number, number, number, number];
     batchItems.forEach((i, b) => {
@@ -481,6 +515,8 @@ function assemble(
     });
   }
   const embeddings = new Float32Array(rows.length * plan.width);
+  const classes = plan.labels?.length ?? 0;
+  const scores = new Float32Array(rows.length * classes);
   const frameParts: Float32Array[] = [];
   const counts = new Int32Array(rows.length);
   okClips.forEach((c, r) => {
@@ -493,6 +529,14 @@ function assemble(
     const v = poolWindows(stacked, weights, plan.width, plan.pool);
     if (options.normalize) l2Normalize(v);
     embeddings.set(v, r * plan.width);
+    if (plan.labels && sinks.probs) {
+      const row = scoresOfClip(sinks.probs, its, weights, classes);
+      scores.set(row, r * classes);
+      const top = topK(row, plan.labels, 1)[0];
+      const out = rows[r] as EmbeddedRow;
+      out.prediction = top?.label;
+      out.predictionScore = top?.score;
+    }
     if (options.frames) {
       let total = 0;
       its.forEach((i, k) => {
@@ -518,6 +562,7 @@ function assemble(
     indices: chunk.map((p) => p.index),
     stats: sinks.stats,
   };
+  if (plan.labels) result.scores = { data: scores, labels: plan.labels };
   if (options.frames) {
     const size = frameParts.reduce((s, f) => s + f.length, 0);
     const data = new Float32Array(size);
@@ -529,4 +574,22 @@ function assemble(
     result.frames = { data, counts, dim: plan.framesWidth };
   }
   return result;
+}
+
+/** A clip's label probabilities: its windows' probabilities, averaged weighted by frames. */
+function scoresOfClip(
+  probs: Float32Array,
+  windows: number[],
+  weights: number[],
+  classes: number,
+): Float32Array {
+  const sum = new Float64Array(classes);
+  let total = 0;
+  windows.forEach((i, k) => {
+    const w = weights[k] as number;
+    total += w;
+    for (let c = 0; c < classes; c++)
+      sum[c] = (sum[c] as number) + w * (probs[i * classes + c] as number);
+  });
+  return Float32Array.from(sum, (v) => v / total);
 }

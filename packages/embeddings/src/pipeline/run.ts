@@ -130,7 +130,13 @@ export async function runEmbedding(
     };
   }
   await store.open(
-    { format, shard: options.shard ?? null, ...options.manifest },
+    // A run resumed with different settings would mix rows with and without predictions.
+    {
+      format,
+      shard: options.shard ?? null,
+      ...(options.predict && { predict: true }),
+      ...options.manifest,
+    },
     options.resume ?? false,
   );
   const done = options.resume ? await store.doneIndices() : new Set<number>();
