@@ -1,7 +1,8 @@
 /**
- * `audiomap demo`: generate spoken keywords → embed them with the model → classify them with
- * its head → UMAP, k-means and metrics → report. Every stage calls the same package APIs as
- * the single-purpose commands (`embed`, `classify`, `umap`, `cluster`, `report`).
+ * `audiomap demo`: generate spoken keywords → embed them with the model and classify them with
+ * its head, in one forward pass → UMAP, k-means and metrics → report. Every stage calls the
+ * same package APIs as the single-purpose commands (`embed --predict`, `umap`, `cluster`,
+ * `report`).
  */
 import { availableParallelism } from "node:os";
 import { join, relative, resolve } from "node:path";
@@ -13,7 +14,7 @@ import { CliError, ExitCode } from "../run.js";
 import { runCluster, runMetrics, runUmap } from "../viz/analysis.js";
 import { pointColumns } from "../viz/columns.js";
 import { ensureDemoData, speechCommandsWords } from "./data.js";
-import { predictTopLabels, topOneAccuracy } from "./predict.js";
+import { topOneAccuracy } from "./predict.js";
 import { writeDemoReport } from "./report.js";
 import { type DemoSummary, printSummary } from "./summary.js";
 
@@ -39,7 +40,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
 
   // 1. Data.
   log(
-    `[1/5] keyword data: ${words.length} words × ${flags.perWord} clips, held-out espeak-ng voices → ${dataDir}`,
+    `[1/4] keyword data: ${words.length} words × ${flags.perWord} clips, held-out espeak-ng voices → ${dataDir}`,
   );
   const bar = new ProgressBar(progressEnabled(flags.quiet));
   const data = await ensureDemoData({
@@ -58,13 +59,12 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   );
   lap("data");
 
-  // 2. Model, embeddings (the `audiomap embed` path) and predictions (the `classify` path).
+  // 2. Model, embeddings and the head's predictions, in one pass (the `audiomap embed --predict` path).
   const { model, path: modelPath } = await loadModelFromFlags(flags);
   const info = model.info;
   lap("model");
   const emb = await import("@audiomap/embeddings");
   const embeddings = join(outDir, "embeddings.parquet");
-  let predictions: Awaited<ReturnType<typeof predictTopLabels>> | undefined;
   let summaryEmbed: Awaited<ReturnType<typeof emb.runEmbedding>>;
   try {
     try {
@@ -72,7 +72,12 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     } catch (err) {
       throw new CliError((err as Error).message, ExitCode.usage);
     }
-    log(`[2/5] embedding with ${relativeTo(modelPath)} (layer ${flags.layer}, mean pooling)`);
+    log(
+      `[2/4] embedding with ${relativeTo(modelPath)} (layer ${flags.layer}, mean pooling)` +
+        (info.hasHead
+          ? " and classifying with its head"
+          : "; the model has no head: no predictions"),
+    );
     const embedBar = new ProgressBar(progressEnabled(flags.quiet));
     summaryEmbed = await emb.runEmbedding(
       model,
@@ -84,6 +89,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
         layer: flags.layer,
         pool: "mean",
         normalize: Boolean(flags.normalize),
+        predict: info.hasHead,
         sourceSize: data.clips,
         manifest: { model: modelPath, layer: flags.layer, source: data.dir, demo: true },
         onProgress: (p) => embedBar.update(p),
@@ -91,17 +97,6 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     );
     embedBar.done();
     lap("embed");
-    if (model.info.hasHead) {
-      log("[3/5] classifying with the model's head");
-      const p = { done: 0, failed: 0, audioSec: 0, total: data.clips };
-      const classifyBar = new ProgressBar(progressEnabled(flags.quiet));
-      predictions = await predictTopLabels(model, data.dir, () => {
-        p.done++;
-        classifyBar.update(p);
-      });
-      classifyBar.done();
-    } else log("[3/5] the model has no classification head: no predictions");
-    lap("classify");
   } finally {
     await model.dispose();
   }
@@ -117,10 +112,10 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   viz.assertFinite(table);
   const cols = await pointColumns(table, "label");
   const labels = cols.labels ?? [];
-  const predicted = predictions ? cols.ids.map((id) => predictions.byId.get(id) ?? "") : undefined;
+  const predicted = cols.predictions;
   const k = new Set(labels).size;
   log(
-    `[4/5] UMAP of ${table.n} × ${table.dim}, ${flags.autoK ? `k-means with k by silhouette over ${flags.autoK.join(":")}` : `k-means with k = ${k}`}`,
+    `[3/4] UMAP of ${table.n} × ${table.dim}, ${flags.autoK ? `k-means with k by silhouette over ${flags.autoK.join(":")}` : `k-means with k = ${k}`}`,
   );
   const nNeighbors = Math.min(15, table.n - 1);
   const layout = await runUmap(table.vectors, table.n, table.dim, {
@@ -146,7 +141,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   lap("metrics");
 
   // 4. Report.
-  log(`[5/5] report → ${outDir}`);
+  log(`[4/4] report → ${outDir}`);
   const files = await writeDemoReport(outDir, {
     flags,
     words,

@@ -22,7 +22,7 @@ export interface DemoSummary {
   nClusters: number;
   /** silhouette, ari, nmi, homogeneity, completeness, vMeasure, purity, trustworthiness, accuracy. */
   metrics: Record<string, number>;
-  /** Seconds per stage: data, model, embed, classify, umap, cluster, metrics, report, total. */
+  /** Seconds per stage: data, model, embed (with the predictions), umap, cluster, metrics, report, total. */
   timings: Record<string, number>;
 }
 
