@@ -3,10 +3,16 @@
 // same TorchScript file, input and thread count, after warm-up.
 //
 //   pnpm bench:forward [--models tiny,medium] [--batches 1,16] [--seconds 1] [--threads N]
-//                      [--warmup 5] [--rounds 8] [--iters 5] [--json out.json]
+//                      [--warmup 5] [--rounds 8] [--iters 5] [--processes P] [--json out.json]
 //
 // Both sides run in alternating rounds (addon, python, addon, ...) so that load from other
 // processes hits both alike; the table shows median per-call times over all rounds.
+// Each side runs in P processes of its own (default 3; the addon in addon_forward.mjs), and
+// every round visits them all: on the shared 2-vCPU VM how fast a process runs depends on where
+// the scheduler places its threads, which stays fixed for the process's life (in one process
+// the per-call overhead was 110-150 us, in another of the same binary 330-400 us). Pooling the
+// calls of several processes per side measures the code rather than one placement draw.
+// --processes 0 runs the addon in this process and Python in one process each, as before.
 // The addon call includes everything a user pays: argument checks, the input copy, the
 // threadpool hop, masked mean pooling of the last layer and the result's hand-back.
 // The Python call is `module(audio, lengths, [-1])["pooled"]` under torch.inference_mode(),
@@ -23,6 +29,7 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { timeCalls } from "./addon_loop.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -39,12 +46,14 @@ const { values: args } = parseArgs({
     iters: { type: "string", default: "5" },
     json: { type: "string" },
     python: { type: "string", default: process.env.AUDIOMAP_PYTHON ?? "/usr/bin/python3" },
+    processes: { type: "string", default: "3" },
   },
 });
 const threads = Number(args.threads);
 const warmup = Number(args.warmup);
 const rounds = Number(args.rounds);
 const iters = Number(args.iters);
+const processes = Number(args.processes);
 const length = Math.round(Number(args.seconds) * 16000);
 
 function median(values) {
@@ -66,24 +75,17 @@ function makeAudio(batch) {
 /** glibc settings of the "python tuned" side (see the header). */
 const tunedGlibc = { MALLOC_MMAP_THRESHOLD_: "33554432", MALLOC_TRIM_THRESHOLD_: "134217728" };
 
-/** Starts the Python side; returns { run(n) -> ms[], info, close() }. */
-async function startPython(model, audioPath, batch, env = {}) {
+/** Starts one side in a process of its own; returns { run(n) -> ms[], info, close() }. */
+async function startWorker(command, script, model, audioPath, batch, env = {}) {
   const child = spawn(
-    args.python,
-    [
-      join(here, "python_forward.py"),
-      model,
-      audioPath,
-      String(batch),
-      String(length),
-      String(threads),
-    ],
+    command,
+    [join(here, script), model, audioPath, String(batch), String(length), String(threads)],
     { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, ...env } },
   );
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async () => {
     const { value, done } = await lines.next();
-    if (done) throw new Error("python_forward.py exited early");
+    if (done) throw new Error(`${script} exited early`);
     return JSON.parse(value);
   };
   const info = await next();
@@ -107,32 +109,38 @@ async function bench(name, batch, work) {
   const audio = makeAudio(batch);
   const audioPath = join(work, `${name}-${batch}.f32`);
   writeFileSync(audioPath, audio);
-  const python = await startPython(model.path, audioPath, batch);
-  const pythonTuned = await startPython(model.path, audioPath, batch, tunedGlibc);
-  const input = { audio, batch, length };
-  const addonRun = async (n) => {
-    const ms = [];
-    for (let i = 0; i < n; i++) {
-      const start = performance.now();
-      await model.forward(input, { outputs: ["pooled"], layers: [-1] });
-      ms.push(performance.now() - start);
-    }
-    return ms;
-  };
+  const start = (script, command, env) =>
+    startWorker(command, script, model.path, audioPath, batch, env);
+  const copies = Math.max(1, processes);
+  const pythons = [];
+  const tuned = [];
+  const addons = [];
+  for (let p = 0; p < copies; p++) {
+    pythons.push(await start("python_forward.py", args.python));
+    tuned.push(await start("python_forward.py", args.python, tunedGlibc));
+    if (processes > 0) addons.push(await start("addon_forward.mjs", process.execPath));
+  }
+  if (processes === 0) {
+    const input = { audio, batch, length };
+    addons.push({
+      run: (n) => timeCalls(model, input, n),
+      close: () => {},
+    });
+  }
+  const python = pythons[0];
   // Warm-up covers the JIT's profiling runs on both sides.
-  await addonRun(warmup);
-  await python.run(warmup);
-  await pythonTuned.run(warmup);
+  for (const w of [...addons, ...pythons, ...tuned]) await w.run(warmup);
   const addon = [];
   const py = [];
   const pyTuned = [];
   for (let r = 0; r < rounds; r++) {
-    addon.push(...(await addonRun(iters)));
-    py.push(...(await python.run(iters)));
-    pyTuned.push(...(await pythonTuned.run(iters)));
+    for (let p = 0; p < copies; p++) {
+      addon.push(...(await addons[p].run(iters)));
+      py.push(...(await pythons[p].run(iters)));
+      pyTuned.push(...(await tuned[p].run(iters)));
+    }
   }
-  python.close();
-  pythonTuned.close();
+  for (const w of [...addons, ...pythons, ...tuned]) w.close();
   model.dispose();
   const row = {
     model: name,
@@ -179,7 +187,8 @@ const build = core.native().buildInfo();
 console.log(
   `\nbench/forward: ${cpus()[0]?.model ?? "cpu"} x${availableParallelism()}, threads ${threads}, ` +
     `LibTorch ${build.torchVersion}, python torch ${results[0]?.torch}, ` +
-    `warm-up ${warmup}, ${rounds} rounds x ${iters} calls per side\n`,
+    `warm-up ${warmup}, ${rounds} rounds x ${iters} calls per side and process, ` +
+    `${processes > 0 ? `${processes} processes per side` : "addon in this process"}\n`,
 );
 const ms = (median, min) => `${median.toFixed(2)} (${min.toFixed(2)})`;
 const ratio = (median, min) => `${median.toFixed(3)} (${min.toFixed(3)})`;
