@@ -1,6 +1,7 @@
-/** Top-1 accuracy of the head's predictions (the `prediction` column of `embed --predict`). */
-
-/** Share of clips whose prediction equals their label; NaN when no clip has both. */
+/**
+ * Top-1 accuracy of the head's predictions (the `prediction` column of `embed --predict`): the
+ * share of clips whose prediction equals their label; NaN when no clip has both.
+ */
 export function topOneAccuracy(labels: readonly string[], predictions: readonly string[]): number {
   let n = 0;
   let hit = 0;

@@ -521,16 +521,13 @@ function assemble(
   const counts = new Int32Array(rows.length);
   okClips.forEach((c, r) => {
     const its = byClip[c] as number[];
-    const stacked = new Float32Array(its.length * plan.width);
-    its.forEach((i, k) => {
-      stacked.set(sinks.vectors.subarray(i * plan.width, (i + 1) * plan.width), k * plan.width);
-    });
     const weights = its.map((i) => sinks.frameCounts[i] as number);
-    const v = poolWindows(stacked, weights, plan.width, plan.pool);
+    const v = poolWindows(rowsOf(sinks.vectors, its, plan.width), weights, plan.width, plan.pool);
     if (options.normalize) l2Normalize(v);
     embeddings.set(v, r * plan.width);
     if (plan.labels && sinks.probs) {
-      const row = scoresOfClip(sinks.probs, its, weights, classes);
+      // The same frame-weighted mean over windows as a mean-pooled embedding.
+      const row = poolWindows(rowsOf(sinks.probs, its, classes), weights, classes, "mean");
       scores.set(row, r * classes);
       const top = topK(row, plan.labels, 1)[0];
       const out = rows[r] as EmbeddedRow;
@@ -576,20 +573,11 @@ function assemble(
   return result;
 }
 
-/** A clip's label probabilities: its windows' probabilities, averaged weighted by frames. */
-function scoresOfClip(
-  probs: Float32Array,
-  windows: number[],
-  weights: number[],
-  classes: number,
-): Float32Array {
-  const sum = new Float64Array(classes);
-  let total = 0;
-  windows.forEach((i, k) => {
-    const w = weights[k] as number;
-    total += w;
-    for (let c = 0; c < classes; c++)
-      sum[c] = (sum[c] as number) + w * (probs[i * classes + c] as number);
+/** Rows `items` of a row-major [n, width] matrix, stacked in that order. */
+function rowsOf(matrix: Float32Array, items: number[], width: number): Float32Array {
+  const out = new Float32Array(items.length * width);
+  items.forEach((i, k) => {
+    out.set(matrix.subarray(i * width, (i + 1) * width), k * width);
   });
-  return Float32Array.from(sum, (v) => v / total);
+  return out;
 }
