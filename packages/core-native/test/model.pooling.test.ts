@@ -62,6 +62,25 @@ describe("pooling over valid frames", () => {
   );
 });
 
+describe("mean of the last layer (the default request)", () => {
+  it("uses the masked mean the module returns, equal to pooling the hidden states here", async () => {
+    const input = { audio, batch, length, lengths };
+    // layers [-1] with mean pooling takes the module's own "pooled"; [n - 1] names the same
+    // layer by its index and is pooled natively from the hidden states.
+    const last = await model.forward(input, { outputs: ["pooled", "hidden"], layers: [-1] });
+    const byIndex = await model.forward(input, {
+      outputs: ["pooled"],
+      layers: [model.info.numHiddenStates - 1],
+    });
+    expect(last.pooled!.shape).toEqual([1, batch, model.info.hiddenSize]);
+    expect(byIndex.pooled!.shape).toEqual(last.pooled!.shape);
+    for (let b = 0; b < batch; b++) {
+      expect(maxAbsDiff(row(last.pooled!, 0, b), jsPool(last, 0, b, "mean"))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(row(last.pooled!, 0, b), row(byIndex.pooled!, 0, b))).toBeLessThan(1e-6);
+    }
+  });
+});
+
 describe("layer selection", () => {
   it("negative indices count from the end and order is kept", async () => {
     const n = model.info.numHiddenStates;

@@ -355,9 +355,7 @@ void ForwardCall::Run() {
                            " frames; a clip must be at least one receptive field long");
     }
   }
-  if (request_.pooled) {
-    pooled_ = PoolFrames(hidden, frames, request_.pool).to(torch::kCPU);
-  }
+  if (request_.pooled) pooled_ = Pooled(dict, hidden, frames).to(torch::kCPU);
   if (request_.hidden) hidden_ = hidden.to(torch::kCPU, torch::kFloat);
   if (request_.logits) {
     auto it = dict.find("logits");
@@ -365,6 +363,26 @@ void ForwardCall::Run() {
       logits_ = it->value().toTensor().to(torch::kCPU, torch::kFloat);
     }
   }
+}
+
+torch::Tensor ForwardCall::Pooled(const c10::Dict<c10::IValue, c10::IValue> &dict,
+                                  const torch::Tensor &hidden, const torch::Tensor &frames) const {
+  // The exported module already returns the masked mean of the last layer as "pooled" (in the
+  // model's dtype). For that request in float32 it is used as is, which saves the ten or so
+  // operations of pooling it again; anything else is pooled here, in float32.
+  const bool lastLayerMean = request_.pool == PoolMode::kMean && request_.layers.size() == 1 &&
+                             request_.layers[0] == -1;
+  if (lastLayerMean && hidden.scalar_type() == torch::kFloat) {
+    auto it = dict.find("pooled");
+    if (it != dict.end() && it->value().isTensor()) {
+      torch::Tensor pooled = it->value().toTensor();
+      if (pooled.dim() == 2 && pooled.size(0) == hidden.size(1) &&
+          pooled.size(1) == hidden.size(3) && pooled.scalar_type() == torch::kFloat) {
+        return pooled.unsqueeze(0);
+      }
+    }
+  }
+  return PoolFrames(hidden, frames, request_.pool);
 }
 
 Napi::Object ForwardCall::Result(Napi::Env env) {

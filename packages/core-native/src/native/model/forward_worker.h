@@ -63,6 +63,9 @@ class ForwardCall {
 
   void Execute();  // on the model's thread
   void Run();
+  /// Pooled embeddings [L, B, H] of the requested layers, in float32.
+  torch::Tensor Pooled(const c10::Dict<c10::IValue, c10::IValue> &dict, const torch::Tensor &hidden,
+                       const torch::Tensor &frames) const;
 #ifdef AUDIOMAP_WITH_CUDA
   void SyncStream();
 #endif
