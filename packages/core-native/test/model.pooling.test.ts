@@ -81,6 +81,23 @@ describe("mean of the last layer (the default request)", () => {
   });
 });
 
+describe("result buffers", () => {
+  it("small results are copied and large ones handed over; both hold the same values", async () => {
+    // 64 KiB and below are copied into a plain ArrayBuffer, above that the tensor's own memory
+    // is wrapped; hidden states of three 3 s clips exceed it, their pooled rows do not.
+    const long = 48000;
+    const input = { audio: makeAudio(batch, long, 5), batch, length: long };
+    const out = await model.forward(input, { outputs: ["pooled", "hidden"], layers: [0, -1] });
+    expect(out.hidden!.data.byteLength).toBeGreaterThan(64 * 1024);
+    expect(out.pooled!.data.byteLength).toBeLessThan(64 * 1024);
+    for (let b = 0; b < batch; b++) {
+      for (let l = 0; l < 2; l++) {
+        expect(maxAbsDiff(row(out.pooled!, l, b), jsPool(out, l, b, "mean"))).toBeLessThan(1e-5);
+      }
+    }
+  });
+});
+
 describe("layer selection", () => {
   it("negative indices count from the end and order is kept", async () => {
     const n = model.info.numHiddenStates;

@@ -1,5 +1,6 @@
 #include "model/tensor_js.h"
 
+#include <cstring>
 #include <string>
 
 #include "model/errors.h"
@@ -22,6 +23,11 @@ constexpr DTypeEntry kDTypes[] = {
     {torch::kByte, "uint8", napi_uint8_array},
 };
 
+// Results this small are copied into a plain ArrayBuffer: cheaper than an external one, whose
+// finalizer V8 must track and run (a pooled embedding is a few KiB). Larger ones are handed
+// over without a copy, and the tensor is freed when the ArrayBuffer is collected.
+constexpr size_t kCopyUpTo = 64 * 1024;
+
 const DTypeEntry *FindDType(torch::ScalarType scalar) {
   for (const auto &entry : kDTypes) {
     if (entry.scalar == scalar) return &entry;
@@ -41,9 +47,10 @@ Napi::Object TensorToJs(Napi::Env env, const torch::Tensor &tensor) {
   auto *owned = new torch::Tensor(tensor.contiguous());
   const size_t bytes = owned->nbytes();
   Napi::ArrayBuffer buffer;
-  if (bytes == 0) {
+  if (bytes <= kCopyUpTo) {
+    buffer = Napi::ArrayBuffer::New(env, bytes);
+    if (bytes > 0) std::memcpy(buffer.Data(), owned->data_ptr(), bytes);
     delete owned;
-    buffer = Napi::ArrayBuffer::New(env, 0);
   } else {
     buffer = Napi::ArrayBuffer::New(
         env, owned->data_ptr(), bytes,
