@@ -17,27 +17,25 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { benchArgs } from "../args.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
-const { values: a } = parseArgs({
-  options: {
-    clips: { type: "string", default: "2000" },
-    model: { type: "string", default: join(root, "fixtures/medium.pt") },
-    "rss-model": { type: "string" },
-    threads: { type: "string", default: "2" },
-    device: { type: "string", default: "cpu" },
-    dtype: { type: "string", default: "float32" },
-    scales: { type: "string", default: "1,2,4" },
-    "batch-seconds": { type: "string", default: "30" },
-    "decode-concurrency": { type: "string", default: "2" },
-    "batches-in-flight": { type: "string", default: "auto" },
-    cache: { type: "string", default: join(root, ".cache/bench-embed") },
-    "skip-rss": { type: "boolean", default: false },
-    "compare-in-flight": { type: "string" },
-    "only-rss": { type: "boolean", default: false },
-  },
+const a = benchArgs(import.meta.url, {
+  clips: { type: "string", default: "2000" },
+  model: { type: "string", default: join(root, "fixtures/medium.pt") },
+  "rss-model": { type: "string" },
+  threads: { type: "string", default: "2" },
+  device: { type: "string", default: "cpu" },
+  dtype: { type: "string", default: "float32" },
+  scales: { type: "string", default: "1,2,4" },
+  "batch-seconds": { type: "string", default: "30" },
+  "decode-concurrency": { type: "string", default: "2" },
+  "batches-in-flight": { type: "string", default: "auto" },
+  cache: { type: "string", default: join(root, ".cache/bench-embed") },
+  "skip-rss": { type: "boolean", default: false },
+  "compare-in-flight": { type: "string" },
+  "only-rss": { type: "boolean", default: false },
 });
 const n = Number(a.clips);
 const data = join(a.cache, `clips-${n}`);

@@ -28,27 +28,25 @@ import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { benchArgs } from "../args.mjs";
 import { timeCalls } from "./addon_loop.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
-const core = await import(join(root, "packages", "core-native", "dist", "index.js"));
 
-const { values: args } = parseArgs({
-  options: {
-    models: { type: "string", default: "tiny,medium" },
-    batches: { type: "string", default: "1,16" },
-    seconds: { type: "string", default: "1" },
-    threads: { type: "string", default: String(availableParallelism()) },
-    warmup: { type: "string", default: "5" },
-    rounds: { type: "string", default: "8" },
-    iters: { type: "string", default: "5" },
-    json: { type: "string" },
-    python: { type: "string", default: process.env.AUDIOMAP_PYTHON ?? "/usr/bin/python3" },
-    processes: { type: "string", default: "3" },
-  },
+const args = benchArgs(import.meta.url, {
+  models: { type: "string", default: "tiny,medium" },
+  batches: { type: "string", default: "1,16" },
+  seconds: { type: "string", default: "1" },
+  threads: { type: "string", default: String(availableParallelism()) },
+  warmup: { type: "string", default: "5" },
+  rounds: { type: "string", default: "8" },
+  iters: { type: "string", default: "5" },
+  json: { type: "string" },
+  python: { type: "string", default: process.env.AUDIOMAP_PYTHON ?? "/usr/bin/python3" },
+  processes: { type: "string", default: "3" },
 });
+const core = await import(join(root, "packages", "core-native", "dist", "index.js"));
 const threads = Number(args.threads);
 const warmup = Number(args.warmup);
 const rounds = Number(args.rounds);

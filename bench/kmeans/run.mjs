@@ -9,20 +9,18 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { benchArgs } from "../args.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { adjustedRandIndex, kmeans } = await import(
   join(here, "..", "..", "packages", "viz", "dist", "index.js")
 );
-const { values } = parseArgs({
-  options: {
-    n: { type: "string", default: "100000" },
-    k: { type: "string", default: "14" },
-    "n-init": { type: "string", default: "3" },
-    seeds: { type: "string", default: "0,1,2" },
-    out: { type: "string", default: "/tmp/audiomap-bench" },
-  },
+const values = benchArgs(import.meta.url, {
+  n: { type: "string", default: "100000" },
+  k: { type: "string", default: "14" },
+  "n-init": { type: "string", default: "3" },
+  seeds: { type: "string", default: "0,1,2" },
+  out: { type: "string", default: "/tmp/audiomap-bench" },
 });
 const n = Number(values.n);
 const k = Number(values.k);

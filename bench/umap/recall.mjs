@@ -6,17 +6,15 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { benchArgs } from "../args.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const viz = await import(join(here, "..", "..", "packages", "viz", "dist", "index.js"));
-const { values } = parseArgs({
-  options: {
-    n: { type: "string", default: "10000" },
-    k: { type: "string", default: "15" },
-    data: { type: "string", default: "mixture" },
-    out: { type: "string", default: "/tmp/audiomap-bench" },
-  },
+const values = benchArgs(import.meta.url, {
+  n: { type: "string", default: "10000" },
+  k: { type: "string", default: "15" },
+  data: { type: "string", default: "mixture" },
+  out: { type: "string", default: "/tmp/audiomap-bench" },
 });
 const python = process.env.AUDIOMAP_PYTHON ?? "/usr/bin/python3";
 const k = Number(values.k);

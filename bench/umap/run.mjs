@@ -13,25 +13,23 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { benchArgs } from "../args.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const viz = await import(join(here, "..", "..", "packages", "viz", "dist", "index.js"));
-const { values } = parseArgs({
-  options: {
-    large: { type: "boolean", default: false },
-    sizes: { type: "string" },
-    "no-digits": { type: "boolean", default: false },
-    "no-reference": { type: "boolean", default: false },
-    "reference-max": { type: "string", default: "50000" },
-    "n-neighbors": { type: "string", default: "15" },
-    "min-dist": { type: "string", default: "0.1" },
-    metric: { type: "string", default: "euclidean" },
-    seed: { type: "string", default: "42" },
-    knn: { type: "string", default: "auto" },
-    engine: { type: "string", default: "native" },
-    out: { type: "string", default: "/tmp/audiomap-bench" },
-  },
+const values = benchArgs(import.meta.url, {
+  large: { type: "boolean", default: false },
+  sizes: { type: "string" },
+  "no-digits": { type: "boolean", default: false },
+  "no-reference": { type: "boolean", default: false },
+  "reference-max": { type: "string", default: "50000" },
+  "n-neighbors": { type: "string", default: "15" },
+  "min-dist": { type: "string", default: "0.1" },
+  metric: { type: "string", default: "euclidean" },
+  seed: { type: "string", default: "42" },
+  knn: { type: "string", default: "auto" },
+  engine: { type: "string", default: "native" },
+  out: { type: "string", default: "/tmp/audiomap-bench" },
 });
 const python = process.env.AUDIOMAP_PYTHON ?? "/usr/bin/python3";
 const nNeighbors = Number(values["n-neighbors"]);
