@@ -1,6 +1,7 @@
 #include "model/tensor_js.h"
 
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "model/errors.h"
@@ -44,17 +45,18 @@ Napi::Object TensorToJs(Napi::Env env, const torch::Tensor &tensor) {
                     std::string("no TypedArray for tensor dtype ") +
                         c10::toString(tensor.scalar_type()));
   }
-  auto *owned = new torch::Tensor(tensor.contiguous());
-  const size_t bytes = owned->nbytes();
+  torch::Tensor data = tensor.contiguous();
+  const size_t bytes = data.nbytes();
   Napi::ArrayBuffer buffer;
   if (bytes <= kCopyUpTo) {
     buffer = Napi::ArrayBuffer::New(env, bytes);
-    if (bytes > 0) std::memcpy(buffer.Data(), owned->data_ptr(), bytes);
-    delete owned;
+    if (bytes > 0) std::memcpy(buffer.Data(), data.data_ptr(), bytes);
   } else {
+    auto owned = std::make_unique<torch::Tensor>(std::move(data));
     buffer = Napi::ArrayBuffer::New(
         env, owned->data_ptr(), bytes,
-        [](Napi::Env, void *, torch::Tensor *held) { delete held; }, owned);
+        [](Napi::Env, void *, torch::Tensor *held) { delete held; }, owned.get());
+    owned.release();  // the ArrayBuffer's finalizer frees it from now on
   }
   const size_t length = bytes / tensor.element_size();
   napi_value array;
