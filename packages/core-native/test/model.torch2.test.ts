@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadModel } from "../src/index.js";
-import { maxAbsDiff, readReference, repoRoot } from "./helpers/fixtures.js";
+import { maxAbsDiff, readArrayBuffer, readReference, repoRoot } from "./helpers/fixtures.js";
 
 const TOL = 1e-5;
 const dir = join(repoRoot, "fixtures", "torch2");
@@ -32,10 +32,7 @@ describe.skipIf(!present)("exported with torch 2.x (fixtures/torch2, scripts/tor
       lengths: number[];
       layers: number[];
     };
-    const bytes = readFileSync(join(work, "audio.f32"));
-    const audio = new Float32Array(
-      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-    );
+    const audio = new Float32Array(readArrayBuffer(join(work, "audio.f32")));
     const ref = readReference(join(work, "out"));
 
     await using model = await loadModel(join(dir, `${name}.pt`), { device: "cpu" });

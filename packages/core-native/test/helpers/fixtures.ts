@@ -92,12 +92,17 @@ export function readReference(dir: string): Record<string, ReferenceTensor> {
   >;
   const out: Record<string, ReferenceTensor> = {};
   for (const [name, { dtype, shape }] of Object.entries(manifest)) {
-    const bytes = readFileSync(join(dir, `${name}.bin`));
-    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    const buffer = readArrayBuffer(join(dir, `${name}.bin`));
     const data = dtype === "int64" ? new BigInt64Array(buffer) : new Float32Array(buffer);
     out[name] = { dtype, shape, data };
   }
   return out;
+}
+
+/** A file's bytes in an ArrayBuffer of their own (aligned for any TypedArray view). */
+export function readArrayBuffer(path: string): ArrayBuffer {
+  const bytes = readFileSync(path);
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
 }
 
 /** Largest absolute elementwise difference; throws when the lengths differ. */

@@ -442,13 +442,14 @@ async function runBatch(
     );
     sinks.frameCounts[i] = Number(out.frameLengths[b]);
   });
-  if (plan.labels && sinks.probs) {
+  const probs = sinks.probs;
+  if (plan.labels && probs) {
     const classes = plan.labels.length;
     if (!out.logits)
       throw Object.assign(new Error("the model returned no logits"), { code: "ERR_MODEL" });
     const p = softmaxRows(out.logits.data, classes);
     batchItems.forEach((i, b) => {
-      sinks.probs?.set(p.subarray(b * classes, (b + 1) * classes), i * classes);
+      probs.set(p.subarray(b * classes, (b + 1) * classes), i * classes);
     });
   }
   if (options.frames && out.hidden) {
