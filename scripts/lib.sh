@@ -12,6 +12,10 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# The repo's own pnpm (.tools/, installed by setup.sh) comes first on PATH for every step:
+# turbo and `pnpm exec` look pnpm up on PATH, and a fresh machine has no global one.
+export PATH="$REPO_ROOT/.tools/node_modules/.bin:$PATH"
+
 # The pinned pnpm: a global one of the right version, else a copy installed inside the repo
 # (.tools/), so that no global install or sudo is needed.
 pnpm_bin() {

@@ -28,7 +28,11 @@ fi
 PNPM=$(pnpm_bin)
 if [ ! -x "$PNPM" ] && ! command -v "$PNPM" >/dev/null 2>&1; then
   log "installing pnpm $PNPM_VERSION into .tools/"
-  npm install --silent --no-save --prefix "$REPO_ROOT/.tools" "pnpm@$PNPM_VERSION"
+  # Installed from inside .tools/ rather than with --prefix: --prefix also moves npm's global
+  # config ({prefix}/etc/npmrc), and with it settings such as the system's CA file.
+  mkdir -p "$REPO_ROOT/.tools"
+  [ -f "$REPO_ROOT/.tools/package.json" ] || echo '{ "private": true }' >"$REPO_ROOT/.tools/package.json"
+  (cd "$REPO_ROOT/.tools" && npm install --silent --no-save --no-package-lock "pnpm@$PNPM_VERSION")
   PNPM=$(pnpm_bin)
 fi
 
