@@ -5,13 +5,55 @@
 //   3. the CMake prefix of an importable Python torch ($PYTHON, python3, /usr/bin/python3)
 //   4. the system package (Debian/Ubuntu libtorch-dev)
 // Extra CMake options pass through AUDIOMAP_CMAKE_ARGS ("-DFOO=1 -DBAR=2").
+//
+// It is also the package's `install` script (`--install`), so that `npm install
+// @audiomap/core-native` builds the addon: cmake-js is found through Node's module resolution,
+// wherever npm, pnpm or yarn put it. AUDIOMAP_SKIP_BUILD=1 skips the install-time build (for an
+// addon given by AUDIOMAP_NATIVE_PATH). Any failure exits non-zero with one message that says
+// what was tried and how to fix it.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const installing = process.argv.includes("--install");
+// --dry-run: search and report, build nothing (used by the tests).
+const dryRun = process.argv.includes("--dry-run");
 const tried = [];
+
+if (installing && process.env.AUDIOMAP_SKIP_BUILD === "1") {
+  console.log("audiomap: AUDIOMAP_SKIP_BUILD=1, not building the native addon");
+  process.exit(0);
+}
+
+function fail(lines) {
+  console.error(lines.join("\n"));
+  process.exit(1);
+}
+
+// The build tools and libraries besides LibTorch, checked first so that one message names all
+// that is missing and the one apt command that brings it.
+function checkToolchain() {
+  const missing = [];
+  const runs = (cmd, args) => spawnSync(cmd, args, { stdio: "ignore" }).status === 0;
+  if (!runs("cmake", ["--version"])) missing.push(["cmake", "cmake"]);
+  if (!runs("c++", ["--version"]) && !runs("g++", ["--version"]))
+    missing.push(["a C++17 compiler", "build-essential"]);
+  if (!runs("pkg-config", ["--version"])) missing.push(["pkg-config", "pkg-config"]);
+  else {
+    if (!runs("pkg-config", ["--exists", "sndfile"]))
+      missing.push(["libsndfile", "libsndfile1-dev"]);
+    if (!runs("pkg-config", ["--exists", "soxr"])) missing.push(["libsoxr", "libsoxr-dev"]);
+  }
+  if (missing.length === 0) return;
+  fail([
+    `audiomap: cannot build the native addon: missing ${missing.map(([what]) => what).join(", ")}.`,
+    `Fix it with: sudo apt-get install ${missing.map(([, pkg]) => pkg).join(" ")} libtorch-dev`,
+    "then run the build again (npm rebuild @audiomap/core-native).",
+  ]);
+}
 
 function hasConfig(dir) {
   return dir && existsSync(join(dir, "TorchConfig.cmake"));
@@ -75,28 +117,44 @@ function fromSystem() {
   return null;
 }
 
+// cmake-js, wherever the package manager put it: nested (pnpm), hoisted (npm, yarn).
+function findCmakeJs() {
+  try {
+    const pkgJson = createRequire(join(root, "package.json")).resolve("cmake-js/package.json");
+    const bin = join(dirname(pkgJson), "bin", "cmake-js");
+    if (existsSync(bin)) return bin;
+    fail([`audiomap: cmake-js is installed at ${dirname(pkgJson)} but has no bin/cmake-js.`]);
+  } catch (err) {
+    fail([
+      `audiomap: cannot find cmake-js from ${root} (${err.message}).`,
+      "It is a dependency of @audiomap/core-native: reinstall the package (npm install).",
+    ]);
+  }
+}
+
+checkToolchain();
 const found = fromLibtorch() ?? fromTorchDir() ?? fromPython() ?? fromSystem();
 if (!found) {
-  console.error(
-    [
-      "audiomap: no LibTorch found. Tried, in order:",
-      ...tried.map((t) => `  - ${t}`),
-      "Fix it with one of:",
-      "  - Debian/Ubuntu: sudo apt-get install libtorch-dev   (CPU, LibTorch 1.13)",
-      "  - LIBTORCH=/path/to/libtorch  (an unpacked LibTorch archive, CPU or CUDA)",
-      "  - Torch_DIR=/path/to/share/cmake/Torch",
-      "  - a pip-installed torch importable by python3 (or by $PYTHON)",
-    ].join("\n"),
-  );
-  process.exit(1);
+  fail([
+    "audiomap: cannot build the native addon: no LibTorch found. Tried, in order:",
+    ...tried.map((t) => `  - ${t}`),
+    "Fix it with one of:",
+    "  - Debian/Ubuntu: sudo apt-get install libtorch-dev   (CPU, LibTorch 1.13)",
+    "  - LIBTORCH=/path/to/libtorch  (an unpacked LibTorch archive, CPU or CUDA)",
+    "  - Torch_DIR=/path/to/share/cmake/Torch",
+    "  - a pip-installed torch importable by python3 (or by $PYTHON)",
+    "then run the build again (npm rebuild @audiomap/core-native).",
+  ]);
 }
 console.log(`audiomap: using LibTorch from ${found.source} (${found.torchDir})`);
+if (tried.length > 0) console.log(`audiomap: passed over: ${tried.join("; ")}`);
+if (dryRun) process.exit(0);
 
 const extra = (process.env.AUDIOMAP_CMAKE_ARGS ?? "")
   .split(/\s+/)
   .filter(Boolean)
   .map((arg) => `--CD${arg.replace(/^-D/, "")}`);
-const cmakeJs = join(root, "node_modules", ".bin", "cmake-js");
+const cmakeJs = findCmakeJs();
 const args = [
   "compile",
   "--directory",
@@ -108,5 +166,10 @@ const args = [
   String(Math.max(1, Number(process.env.AUDIOMAP_BUILD_JOBS ?? 2))),
   ...extra,
 ];
-const result = spawnSync(cmakeJs, args, { stdio: "inherit", cwd: root });
-process.exit(result.status ?? 1);
+const result = spawnSync(process.execPath, [cmakeJs, ...args], { stdio: "inherit", cwd: root });
+if (result.status !== 0)
+  fail([
+    `audiomap: building the native addon failed (cmake-js exited with ${result.status ?? result.signal}); the compiler's messages are above.`,
+    `LibTorch: ${found.source} (${found.torchDir}).`,
+  ]);
+console.log(`audiomap: built ${join(root, "build", "Release", "audiomap.node")}`);

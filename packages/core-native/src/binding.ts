@@ -427,11 +427,14 @@ export interface NativeAddon extends NativeCompute, NativeAudio, NativeModelRunt
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const candidates = [
-  process.env.AUDIOMAP_NATIVE_PATH,
-  join(here, "..", "build", "Release", "audiomap.node"),
-  join(here, "..", "build", "Debug", "audiomap.node"),
-].filter((p): p is string => Boolean(p));
+// AUDIOMAP_NATIVE_PATH, when set, is the only candidate: an addon asked for by name is never
+// silently replaced by the package's own build.
+const candidates = process.env.AUDIOMAP_NATIVE_PATH
+  ? [process.env.AUDIOMAP_NATIVE_PATH]
+  : [
+      join(here, "..", "build", "Release", "audiomap.node"),
+      join(here, "..", "build", "Debug", "audiomap.node"),
+    ];
 
 let addon: NativeAddon | undefined;
 
@@ -457,10 +460,12 @@ export function native(): NativeAddon {
   }
   const error = new Error(
     [
-      "audiomap: the native addon could not be loaded.",
+      "the native addon could not be loaded.",
       ...errors.map((e) => `  - ${e}`),
-      "Build it with `pnpm --filter @audiomap/core-native build` (needs LibTorch,",
-      "libsndfile and libsoxr; see packages/core-native/README.md).",
+      "It is built when @audiomap/core-native is installed; build it again, with the reason if it",
+      "fails, by running `npm rebuild @audiomap/core-native` in the project that installed it",
+      "(`npm run setup` in an audiomap clone). It needs LibTorch, libsndfile and libsoxr:",
+      "sudo apt-get install libtorch-dev libsndfile1-dev libsoxr-dev cmake build-essential pkg-config",
     ].join("\n"),
   );
   (error as Error & { code: string }).code = "ERR_NATIVE_LOAD";
