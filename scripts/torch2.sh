@@ -68,7 +68,7 @@ fi
 # A fresh copy of the code under test; /shared/reference sits beside /repo as ../shared does here.
 as_root rm -rf "$ROOT/repo" "$ROOT/shared" "$ROOT/out"
 as_root mkdir -p "$ROOT/repo" "$ROOT/out"
-tar -c --exclude=__pycache__ tools models scripts packages/core-native/test/python |
+tar -c --exclude=__pycache__ tools scripts packages/model-kws/model packages/core-native/test/python |
   as_root tar -x -C "$ROOT/repo"
 if [ -d "$REPO_ROOT/../shared/reference" ]; then
   as_root mkdir -p "$ROOT/shared"

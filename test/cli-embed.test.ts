@@ -378,3 +378,16 @@ describe("audiomap classify, info, search", () => {
     expect(JSON.parse(byClip.stdout)[0].id).toBe("clip-0005.wav");
   });
 });
+
+describe("a native addon that cannot be loaded", () => {
+  it("is one message, with one prefix and the command that rebuilds it from an install", () => {
+    const missing = join(dir, "nowhere/audiomap.node");
+    const r = cli(["info", TINY], { AUDIOMAP_NATIVE_PATH: missing });
+    expect(r.code).toBe(1);
+    expect(r.stderr.startsWith("audiomap: the native addon could not be loaded.")).toBe(true);
+    expect(r.stderr.match(/audiomap:/g)).toHaveLength(1);
+    expect(r.stderr).toContain(`${missing}: not built`);
+    expect(r.stderr).toContain("npm rebuild @audiomap/core-native");
+    expect(r.stderr).toContain("[ERR_NATIVE_LOAD]");
+  });
+});

@@ -276,3 +276,35 @@ describe("audiomap demo", () => {
     expect(u.stderr).toContain("unknown words: bogus");
   });
 });
+
+describe("audiomap demo without the tools it needs", () => {
+  const run = (env: NodeJS.ProcessEnv) =>
+    cli(
+      ["demo", "--model", TINY, "--data-dir", join(dir, "no-tools"), "--out", join(dir, "nt")],
+      env,
+    );
+
+  it("names a missing espeak-ng and its apt package before running anything", () => {
+    const empty = mkdtempSync(join(tmpdir(), "audiomap-nopath-"));
+    const r = run({ PATH: empty });
+    rmSync(empty, { recursive: true, force: true });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("needs espeak-ng, which is not on PATH");
+    expect(r.stderr).toContain("sudo apt-get install espeak-ng");
+    expect(r.stderr).not.toContain("ENOENT");
+    expect(existsSync(join(dir, "no-tools"))).toBe(false);
+  });
+
+  it("names a Python without numpy or soundfile and the apt packages", () => {
+    // A Python that starts without its site packages (-S), so numpy and soundfile are absent.
+    const bare = join(dir, "python-no-site");
+    writeFileSync(bare, '#!/bin/sh\nexec /usr/bin/python3 -S "$@"\n', { mode: 0o755 });
+    const r = run({ AUDIOMAP_PYTHON: bare });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `needs a Python with numpy, soundfile; tried ${bare}: no numpy, soundfile`,
+    );
+    expect(r.stderr).toContain("sudo apt-get install python3-numpy python3-soundfile");
+    expect(r.stderr).not.toContain("ENOENT");
+  });
+});

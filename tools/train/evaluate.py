@@ -15,7 +15,7 @@ training):
 Writes ``<out>/results.json`` and, with ``--card``, the model card (docs/model-card.md)
 filled with these figures and ``training.json`` from the model dir.
 
-Usage: /usr/bin/python3 tools/train/evaluate.py --model models/default --card docs/model-card.md
+Usage: /usr/bin/python3 tools/train/evaluate.py --model packages/model-kws/model --card docs/model-card.md
 """
 
 from __future__ import annotations
@@ -168,7 +168,9 @@ def evaluate(model_dir: Path, data: Path) -> dict:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument(
-        "--model", default=str(REPO / "models/default"), help="dir with model.pt + config.json"
+        "--model",
+        default=str(REPO / "packages/model-kws/model"),
+        help="dir with model.pt + config.json",
     )
     p.add_argument(
         "--data", default=str(DEFAULT_DATA), help="gen_data.py output (default .cache/kws-data)"

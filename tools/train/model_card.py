@@ -125,7 +125,7 @@ def write_card(path: Path, r: dict, info: dict) -> None:
         for i, st in enumerate(stages[1:], start=2):
             prev = ".cache/kws-train" if i == 2 else f".cache/kws-train{i - 1}"
             epochs = _planned_epochs(st)
-            ship = " --ship models/default" if i == len(stages) else ""
+            ship = " --ship packages/model-kws/model" if i == len(stages) else ""
             lines.append(
                 f"nice -n 10 /usr/bin/python3 tools/train/train.py --init-from {prev}/last.pt \\\n"
                 f"    --out .cache/kws-train{i} --lr {st.get('lr')} --epochs {epochs} "
@@ -148,7 +148,7 @@ def write_card(path: Path, r: dict, info: dict) -> None:
         reproduce_train = (
             "/usr/bin/python3 tools/train/train.py "
             + " ".join(args)
-            + " \\\n    --ship models/default"
+            + " \\\n    --ship packages/model-kws/model"
         )
     history = "\n\n".join(
         (f"Stage {i + 1}:\n\n" if len(stages) > 1 else "") + _history_table(st)
@@ -163,7 +163,7 @@ def write_card(path: Path, r: dict, info: dict) -> None:
             f"of 1–{info.get('time_mask_frames')} frames (20–{20 * int(info.get('time_mask_frames', 0))} ms) "
             "of the projected features set to zero (training only, `--time-mask`)."
         )
-    text = f"""# Model card: audiomap default keyword spotter (`models/default`)
+    text = f"""# Model card: audiomap default keyword spotter (`packages/model-kws/model`)
 
 A small **Wav2Vec2-Conformer** (relative-position self-attention) sequence classifier for the
 35 Speech Commands v2 keywords plus `_silence_`, trained from scratch by this project on
@@ -213,7 +213,7 @@ Hardest words: {", ".join(f"{n} ({_pct(a)})" for a, n in worst)}.
 `tools/export`'s own safetensors writer; the unused HF `pos_conv_embed` tensors are added by
 `tools/train/hf_extras.py` so HF loads it with no missing keys). `model.pt` is the float32
 TorchScript export of exactly that checkpoint (`python -m audiomap_export export
-models/default -o models/default/model.pt`), so the two agree bit for bit after the
+packages/model-kws/model -o packages/model-kws/model/model.pt`), so the two agree bit for bit after the
 float16→float32 cast. The FFN is 2×hidden (not 4×) to stay under 10 MB for both files.
 
 Hugging Face compatibility: `tools/train/tests/test_kws_hf_parity.py` loads the checkpoint into
@@ -279,7 +279,7 @@ The full 36×36 confusion matrix is in `.cache/kws-eval/results.json` after runn
 ```sh
 {counts["gen_command"]}
 {reproduce_train}
-/usr/bin/python3 tools/train/evaluate.py --model models/default --data {_repo_relative(info.get("data", ".cache/kws-data"))} \\
+/usr/bin/python3 tools/train/evaluate.py --model packages/model-kws/model --data {_repo_relative(info.get("data", ".cache/kws-data"))} \\
     --card docs/model-card.md
 ```
 

@@ -18,8 +18,8 @@ writer, plus the hf_extras adapter) and ``DIR/model.pt`` exported from that dir 
 ``python -m audiomap_export export``.
 
 Usage:
-  /usr/bin/python3 tools/train/train.py --ship models/default
-  /usr/bin/python3 tools/train/train.py --ship-only .cache/kws-train/best --ship models/default
+  /usr/bin/python3 tools/train/train.py --ship packages/model-kws/model
+  /usr/bin/python3 tools/train/train.py --ship-only .cache/kws-train/best --ship packages/model-kws/model
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ export interface ModelFlags {
 /** Loads the model named by the flags (LibTorch is imported here, only when a command runs). */
 export async function loadModelFromFlags(flags: ModelFlags) {
   const { resolveModelPath } = await import("./model-path.js");
-  const path = resolveModelPath(flags.model);
+  const path = await resolveModelPath(flags.model);
   const { loadModel } = await import("@audiomap/core-native");
   const model = await loadModel(path, {
     device: (flags.device ?? "auto") as never,

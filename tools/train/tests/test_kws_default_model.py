@@ -1,4 +1,4 @@
-"""The shipped default model (models/default): files, export consistency, and keyword accuracy
+"""The shipped default model (packages/model-kws/model): files, export consistency, and keyword accuracy
 on fresh espeak-ng clips spoken by voice variants that were held out of training."""
 
 import json
@@ -13,7 +13,7 @@ import torch
 
 TRAIN = Path(__file__).resolve().parents[1]
 REPO = TRAIN.parents[1]
-MODEL_DIR = REPO / "models/default"
+MODEL_DIR = REPO / "packages/model-kws/model"
 sys.path.insert(0, str(TRAIN))
 sys.path.insert(0, str(REPO / "tools/export"))
 
@@ -21,7 +21,7 @@ import gen_data  # noqa: E402
 from kws_data import labels, normalize  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
-    not (MODEL_DIR / "model.pt").exists(), reason="models/default/model.pt not present"
+    not (MODEL_DIR / "model.pt").exists(), reason="packages/model-kws/model/model.pt not present"
 )
 
 # Voices built from variants in the data set's test split (seed 1234): never seen in training.

@@ -11,19 +11,21 @@ import torch
 
 TRAIN = Path(__file__).resolve().parents[1]
 REPO = TRAIN.parents[1]
-MODEL_DIR = REPO / "models/default"
+MODEL_DIR = REPO / "packages/model-kws/model"
 sys.path.insert(0, str(TRAIN))
 sys.path.insert(0, str(REPO / "tools/export"))
 
 transformers = pytest.importorskip(
     "transformers",
-    reason="transformers is not installed here; HF parity of models/default not checked",
+    reason="transformers is not installed here; HF parity of packages/model-kws/model not checked",
 )
 
 from kws_data import normalize  # noqa: E402
 
 
-@pytest.mark.skipif(not (MODEL_DIR / "config.json").exists(), reason="models/default not present")
+@pytest.mark.skipif(
+    not (MODEL_DIR / "config.json").exists(), reason="packages/model-kws/model not present"
+)
 def test_shipped_checkpoint_loads_into_hf_with_same_logits():
     hf, info = transformers.Wav2Vec2ConformerForSequenceClassification.from_pretrained(
         str(MODEL_DIR), output_loading_info=True, torch_dtype=torch.float32

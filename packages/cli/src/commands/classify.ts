@@ -29,7 +29,10 @@ export function registerClassify(program: Command): void {
     .command("classify")
     .description("Keyword spotting: top-k labels per clip, or --detect events in long recordings")
     .argument("<source>", "audio file or dataset (as for embed)")
-    .option("--model <file.pt>", "exported model with a classification head")
+    .option(
+      "--model <file.pt>",
+      "exported model with a classification head (default: $AUDIOMAP_MODEL, else the bundled @audiomap/model-kws)",
+    )
     .option("-k, --top-k <k>", "labels per clip", nonNegativeInt, 3)
     .option("--detect", "slide a window over each recording and report keyword events")
     .option("--window <s>", "detection window, seconds", positiveNumber, 1)

@@ -5,9 +5,9 @@ import { intIn, kRange, oneOf } from "../viz/flags.js";
 
 /** Parsed flags of `audiomap demo`. */
 export interface DemoFlags extends ModelFlags {
-  /** Report folder. Default: <repo>/.cache/demo/report. */
+  /** Report folder. Default: .cache/demo/report of the clone, or ~/.cache/audiomap/demo/report. */
   out?: string;
-  /** Cache of the generated clips. Default: <repo>/.cache/demo/data. */
+  /** Cache of the generated clips. Default: .cache/demo/data of the clone, or ~/.cache/audiomap/demo/data. */
   dataDir?: string;
   /** Clips per word. Default 24. */
   perWord: number;
@@ -33,14 +33,17 @@ export function registerDemo(program: Command): void {
     .description(
       "generate spoken keywords with espeak-ng (held-out voices), embed, classify, map, cluster and write a report",
     )
-    .option("--out <dir>", "report folder (default: .cache/demo/report in the repository)")
+    .option(
+      "--out <dir>",
+      "report folder (default: .cache/demo/report in a clone, ~/.cache/audiomap/demo/report from an install)",
+    )
     .option(
       "--data-dir <dir>",
-      "cache of the generated clips, reused by reruns (default: .cache/demo/data)",
+      "cache of the generated clips, reused by reruns (default: demo/data beside the report folder's default)",
     )
     .option(
       "--model <file.pt>",
-      "exported model (default: models/default/model.pt or $AUDIOMAP_MODEL)",
+      "exported model (default: $AUDIOMAP_MODEL, else the bundled @audiomap/model-kws)",
     )
     .option("--per-word <n>", "clips per word", intIn(1, 1000), 24)
     .option("--words <list>", "comma-separated subset of the 35 words (default: all)")

@@ -47,7 +47,7 @@ export function registerEmbed(program: Command): void {
     )
     .option(
       "--model <file.pt>",
-      "exported model (default: models/default/model.pt or $AUDIOMAP_MODEL)",
+      "exported model (default: $AUDIOMAP_MODEL, else the bundled @audiomap/model-kws)",
     )
     .addOption(
       new Option(

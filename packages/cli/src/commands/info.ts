@@ -7,7 +7,10 @@ export function registerInfo(program: Command): void {
   program
     .command("info")
     .description("Print an exported model's metadata (audiomap.json) and where it runs")
-    .argument("[model]", "model file (default: models/default/model.pt)")
+    .argument(
+      "[model]",
+      "model file (default: $AUDIOMAP_MODEL, else the bundled @audiomap/model-kws)",
+    )
     .option("--device <device>", "auto, cpu, cuda or cuda:N", "cpu")
     .option("--json", "print JSON")
     .action(async (modelArg: string | undefined, flags: { device: string; json?: boolean }) => {

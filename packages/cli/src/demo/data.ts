@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import { findPython, requireTool } from "../python.js";
 import { CliError } from "../run.js";
 
 /** Name of the stamp file that marks a finished, cached data set. */
@@ -32,7 +33,7 @@ export interface DemoDataOptions {
   perWord: number;
   /** The generator script (tools/train/gen_data.py). */
   generator: string;
-  /** Python with numpy and soundfile. Default: $AUDIOMAP_PYTHON or /usr/bin/python3. */
+  /** Python with numpy and soundfile. Default: the first of $AUDIOMAP_PYTHON, /usr/bin/python3 and python3 that has both. */
   python?: string;
   /** Worker processes for the generator. Default 2. */
   jobs?: number;
@@ -131,7 +132,20 @@ export async function ensureDemoData(options: DemoDataOptions): Promise<DemoData
 
 /** Runs gen_data.py for test clips only, reporting the number of files written as it goes. */
 async function runGenerator(o: DemoDataOptions, out: string, total: number): Promise<void> {
-  const python = o.python ?? process.env.AUDIOMAP_PYTHON ?? "/usr/bin/python3";
+  // Checked before anything runs, so that a missing tool is named with its apt package
+  // instead of surfacing as a failed clip or a raw ENOENT.
+  const purpose = "generating the demo's keyword data";
+  requireTool("espeak-ng", "espeak-ng", purpose);
+  requireTool("sox", "sox", purpose);
+  const python =
+    o.python ??
+    findPython(
+      [
+        { module: "numpy", apt: "python3-numpy" },
+        { module: "soundfile", apt: "python3-soundfile" },
+      ],
+      purpose,
+    );
   const args = [
     o.generator,
     "--out",

@@ -7,9 +7,10 @@
 import { availableParallelism } from "node:os";
 import { join, relative, resolve } from "node:path";
 import type { DemoFlags } from "../commands/demo.js";
-import { repoRoot } from "../model-path.js";
+import { cacheDir } from "../model-path.js";
 import { loadModelFromFlags } from "../options.js";
 import { ProgressBar, progressEnabled } from "../progress.js";
+import { generatorLabels, generatorScript } from "../python.js";
 import { CliError, ExitCode } from "../run.js";
 import { runCluster, runMetrics, runUmap } from "../viz/analysis.js";
 import { pointColumns } from "../viz/columns.js";
@@ -31,11 +32,9 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   const log = (msg: string) => {
     if (!flags.quiet) process.stderr.write(`${msg}\n`);
   };
-  const root = repoRoot();
-  const outDir = resolve(flags.out ?? join(root, ".cache/demo/report"));
-  const dataDir = resolve(flags.dataDir ?? join(root, ".cache/demo/data"));
-  const generator = join(root, "tools/train/gen_data.py");
-  const allWords = await speechCommandsWords(join(root, "tools/train/labels.json"));
+  const outDir = resolve(flags.out ?? join(cacheDir(), "demo/report"));
+  const dataDir = resolve(flags.dataDir ?? join(cacheDir(), "demo/data"));
+  const allWords = await speechCommandsWords(generatorLabels);
   const words = flags.words ? parseWords(flags.words, allWords) : allWords;
 
   // 1. Data.
@@ -47,7 +46,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     dir: dataDir,
     words,
     perWord: flags.perWord,
-    generator,
+    generator: generatorScript,
     jobs: Math.max(1, availableParallelism()),
     onProgress: (done, total) => bar.update({ done, failed: 0, audioSec: done, total }),
   });
