@@ -4,6 +4,7 @@ import { registerClassify } from "./classify.js";
 import { registerCluster } from "./cluster.js";
 import { registerDemo } from "./demo.js";
 import { registerEmbed } from "./embed.js";
+import { registerExport } from "./export.js";
 import { registerInfo } from "./info.js";
 import { registerMerge } from "./merge.js";
 import { registerReport } from "./report.js";
@@ -25,4 +26,5 @@ export const commands: RegisterCommand[] = [
   registerCluster,
   registerReport,
   registerBench,
+  registerExport,
 ];
