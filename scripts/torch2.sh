@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks tools/export on torch 2.x, which bookworm does not package: Debian trixie's
-# python3-torch (2.6) runs in a chroot under .cache/torch2-root (built once by debootstrap,
-# about 3 minutes and 1.6 GB, then reused).
+# python3-torch (2.6) runs in a chroot under /var/cache/audiomap/torch2-root (built by
+# debootstrap whenever it is absent or its package list changed, about 3 minutes and 1.6 GB, then
+# reused by every clone on the machine; AUDIOMAP_CHROOT_CACHE moves it).
 #   1. the Python suite (tools/**/tests) runs there, on torch 2.x and Python 3.13;
 #   2. the tiny fixtures are exported there with torch 2.x, and torch 2.x's outputs on a padded
 #      batch are written to fixtures/torch2/. packages/core-native/test/model.torch2.test.ts
@@ -13,7 +14,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
-ROOT="$REPO_ROOT/.cache/torch2-root"
+CACHE=${AUDIOMAP_CHROOT_CACHE:-/var/cache/audiomap}
+ROOT="$CACHE/torch2-root"
+LOG="$REPO_ROOT/.cache/torch2-debootstrap.log"
 OUT="$REPO_ROOT/fixtures/torch2"
 SUITE=trixie
 # debootstrap installs the first set; its configure step fails on python3-soundfile's
@@ -43,24 +46,28 @@ if [ "$(id -u)" -ne 0 ] && ! sudo -n true 2>/dev/null; then
   skip "needs root or password-less sudo for debootstrap and chroot"
 fi
 
+as_root mkdir -p "$CACHE"
+# One run at a time per cache: two clones on one machine share the root and its /repo, /out.
+exec 9>"${TMPDIR:-/tmp}/audiomap-torch2.lock"
+flock 9
 if [ "$(cat "$ROOT/.audiomap-stamp" 2>/dev/null)" != "$STAMP" ]; then
   command -v debootstrap >/dev/null 2>&1 || skip "debootstrap is not installed (scripts/setup.sh installs it)"
-  log "building the torch 2.x chroot ($SUITE: $PACKAGES $MORE_PACKAGES) in .cache/torch2-root"
+  log "building the torch 2.x chroot ($SUITE: $PACKAGES $MORE_PACKAGES) in $ROOT"
   remove_root
-  mkdir -p "$(dirname "$ROOT")"
+  mkdir -p "$(dirname "$LOG")"
   if ! as_root debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$ROOT" \
-    http://deb.debian.org/debian >"$REPO_ROOT/.cache/torch2-debootstrap.log" 2>&1; then
-    tail -n 5 "$REPO_ROOT/.cache/torch2-debootstrap.log" >&2
+    http://deb.debian.org/debian >"$LOG" 2>&1; then
+    tail -n 5 "$LOG" >&2
     remove_root
-    skip "debootstrap $SUITE failed (log: .cache/torch2-debootstrap.log)"
+    skip "debootstrap $SUITE failed (log: $LOG)"
   fi
   as_root cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
   if ! as_root chroot "$ROOT" bash -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -q --no-install-recommends $MORE_PACKAGES" \
-    >>"$REPO_ROOT/.cache/torch2-debootstrap.log" 2>&1; then
-    tail -n 5 "$REPO_ROOT/.cache/torch2-debootstrap.log" >&2
+    >>"$LOG" 2>&1; then
+    tail -n 5 "$LOG" >&2
     remove_root
-    skip "apt-get install $MORE_PACKAGES in the $SUITE root failed (log: .cache/torch2-debootstrap.log)"
+    skip "apt-get install $MORE_PACKAGES in the $SUITE root failed (log: $LOG)"
   fi
   echo "$STAMP" | as_root tee "$ROOT/.audiomap-stamp" >/dev/null
 fi
