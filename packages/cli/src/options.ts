@@ -52,3 +52,21 @@ export async function loadModelFromFlags(flags: ModelFlags) {
   });
   return { model, path };
 }
+
+/** The output formats of `embed` and `merge`, each named by its extension (`.parquet`, …). */
+export const OUTPUT_FORMATS = ["parquet", "csv", "npy", "lance", "jsonl"] as const;
+export type OutputFormatFlag = (typeof OUTPUT_FORMATS)[number];
+
+/**
+ * The format to write `output` in (its extension, which `--format` must agree with), or a
+ * usage error (exit 2) naming the contradiction.
+ */
+export async function outputFormat(output: string, flag?: OutputFormatFlag) {
+  const { resolveOutputFormat } = await import("@audiomap/embeddings");
+  try {
+    return resolveOutputFormat(output, flag);
+  } catch (err) {
+    const { CliError, ExitCode } = await import("./run.js");
+    throw new CliError((err as Error).message, ExitCode.usage);
+  }
+}

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { afterAll, describe, expect, it } from "vitest";
+import { errorsPathFor } from "../src/outputs/errors.js";
+import { formatFromPath, resolveOutputFormat } from "../src/outputs/format.js";
 import { mergeOutputs } from "../src/outputs/merge.js";
 import { npyHeader } from "../src/outputs/npy.js";
 import { writeParquet } from "../src/outputs/parquet.js";
@@ -91,7 +93,7 @@ describe("parquet output", () => {
     (r0.embedding as number[]).forEach((v, d) => {
       expect(Math.abs(v - (ref.pooled?.data[d] as number))).toBeLessThan(1e-6);
     });
-    const errors = readFileSync(join(dir, "a.errors.jsonl"), "utf8")
+    const errors = readFileSync(join(dir, "a.parquet.errors.jsonl"), "utf8")
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l));
@@ -201,6 +203,100 @@ print(json.dumps({"shape": a.shape, "dtype": str(a.dtype), "ids": [m["id"] for m
   });
 });
 
+describe("output names", () => {
+  it("take the format from the extension, and refuse a --format that contradicts it", () => {
+    expect(
+      ["a.parquet", "a.csv", "a.npy", "db/t.lance", "db/t.lance/", "a.jsonl", "A.CSV"].map((p) =>
+        resolveOutputFormat(p),
+      ),
+    ).toEqual(["parquet", "csv", "npy", "lance", "lance", "jsonl", "csv"]);
+    expect(formatFromPath("emb.bin")).toBeNull();
+    expect(resolveOutputFormat("emb.bin", "npy")).toBe("npy");
+    expect(resolveOutputFormat("emb.npy", "npy")).toBe("npy");
+    expect(() => resolveOutputFormat("emb2.parquet", "npy")).toThrow(
+      expect.objectContaining({ code: "ERR_FORMAT_MISMATCH" }),
+    );
+    expect(() => resolveOutputFormat("emb.bin")).toThrow(
+      expect.objectContaining({ code: "ERR_FORMAT_UNKNOWN" }),
+    );
+  });
+
+  it("give every output its own errors file", () => {
+    const names = ["emb.parquet", "emb.npy", "emb.csv", "db/emb.lance", "emb.jsonl"];
+    const errors = names.map(errorsPathFor);
+    expect(new Set(errors).size).toBe(names.length);
+    expect(errors[0]).toBe("emb.parquet.errors.jsonl");
+    expect(errorsPathFor("db/emb.lance/")).toBe("db/emb.lance.errors.jsonl");
+  });
+});
+
+describe("csv and jsonl outputs", () => {
+  it("hold the same rows and exactly the same float32 vectors as Parquet, read by Python", async () => {
+    const pq = await readParquetRows(join(dir, "a.parquet"));
+    const csv = join(dir, "c.csv");
+    const jsonl = join(dir, "c.jsonl");
+    for (const out of [csv, jsonl]) {
+      const s = await runEmbedding(fakeModel(), records, { ...opts, output: out });
+      expect(s).toMatchObject({
+        ok: N - 2,
+        failed: 2,
+        format: out.endsWith(".csv") ? "csv" : "jsonl",
+      });
+      expect(readFileSync(errorsPathFor(out), "utf8")).toBe(
+        readFileSync(join(dir, "a.parquet.errors.jsonl"), "utf8"),
+      );
+    }
+    // Python's own csv and json modules, and numpy's float32: an independent reader.
+    const res = JSON.parse(
+      py(`import csv, json, numpy as np
+rows = list(csv.DictReader(open(${JSON.stringify(csv)}, newline="")))
+dim = sum(1 for k in rows[0] if k.startswith("embedding_"))
+c = np.array([[float(r[f"embedding_{j}"]) for j in range(dim)] for r in rows], dtype=np.float32)
+lines = [json.loads(l) for l in open(${JSON.stringify(jsonl)})]
+j = np.array([l["embedding"] for l in lines], dtype=np.float32)
+print(json.dumps({"header": list(rows[0].keys())[:9], "ids": [r["id"] for r in rows],
+  "jids": [l["id"] for l in lines], "speaker": [r["speaker"] for r in rows],
+  "csv": c.tolist(), "jsonl": j.tolist()}))`),
+    );
+    expect(res.header).toEqual([
+      "index",
+      "id",
+      "path",
+      "label",
+      "duration_sec",
+      "sample_rate",
+      "channels",
+      "windows",
+      "speaker",
+    ]);
+    expect(res.ids).toEqual(pq.rows.map((r) => r.id));
+    expect(res.jids).toEqual(pq.rows.map((r) => r.id));
+    expect(res.speaker).toEqual(pq.rows.map((r) => r.speaker));
+    // Bit-exact: 9 significant digits give every float32 back.
+    const exact = pq.rows.map((r) => Array.from(Float32Array.from(r.embedding as number[])));
+    expect(res.csv).toEqual(exact);
+    expect(res.jsonl).toEqual(exact);
+  });
+
+  it("merge back into the single-run output", async () => {
+    const shards = [0, 1].map((i) => join(dir, `t${i}.${i ? "jsonl" : "csv"}`));
+    for (const [i, out] of shards.entries())
+      await runEmbedding(fakeModel(), records, {
+        ...opts,
+        output: out,
+        shard: { index: i, count: 2 },
+      });
+    const merged = join(dir, "tm.parquet");
+    expect(await mergeOutputs(shards, merged)).toMatchObject({ rows: N - 2, errors: 2 });
+    const a = await readParquetRows(join(dir, "a.parquet"));
+    const b = await readParquetRows(merged);
+    expect(b.rows.map((r) => r.id)).toEqual(a.rows.map((r) => r.id));
+    b.rows.forEach((row, i) => {
+      expect(row.embedding).toEqual(a.rows[i]?.embedding);
+    });
+  });
+});
+
 describe("resume", () => {
   it("continues after an interruption without duplicates or gaps", async () => {
     const out = join(dir, "r.parquet");
@@ -242,8 +338,8 @@ describe("resume", () => {
         ).toBeLessThan(1e-5);
       });
     });
-    expect(readFileSync(join(dir, "r.errors.jsonl"), "utf8")).toBe(
-      readFileSync(join(dir, "a.errors.jsonl"), "utf8"),
+    expect(readFileSync(join(dir, "r.parquet.errors.jsonl"), "utf8")).toBe(
+      readFileSync(join(dir, "a.parquet.errors.jsonl"), "utf8"),
     );
   });
   it("refuses to resume with different settings", async () => {
@@ -290,8 +386,8 @@ describe("shards and merge", () => {
     b.rows.forEach((row, i) => {
       expect(row.embedding).toEqual(a.rows[i]?.embedding);
     });
-    expect(readFileSync(join(dir, "merged.errors.jsonl"), "utf8")).toBe(
-      readFileSync(join(dir, "a.errors.jsonl"), "utf8"),
+    expect(readFileSync(join(dir, "merged.parquet.errors.jsonl"), "utf8")).toBe(
+      readFileSync(join(dir, "a.parquet.errors.jsonl"), "utf8"),
     );
     // npy shards merge too, into parquet.
     const npyShards = [0, 1].map((i) => join(dir, `n${i}.npy`));

@@ -19,6 +19,34 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("hand-made tables (always run)", () => {
+  it("takes embedding_0 … embedding_{d-1} of a CSV as the vector, in index order", async () => {
+    const p = join(dir, "emb.csv");
+    const cols = Array.from({ length: 12 }, (_, j) => `embedding_${j}`);
+    // Written out of order: embedding_10 sorts before embedding_2 as text.
+    const order = [...cols].sort();
+    const row = (i: number) => order.map((c) => i * 100 + Number(c.slice(10))).join(",");
+    writeFileSync(
+      p,
+      `index,id,duration_sec,${order.join(",")}\n0,a,1.5,${row(0)}\n1,b,2,${row(1)}\n`,
+    );
+    const t = await readTable(p);
+    expect(t.vectorColumns).toEqual(cols);
+    expect(Array.from(t.vectors.subarray(12, 24))).toEqual(cols.map((_, j) => 100 + j));
+    expect(t.meta.duration_sec).toEqual([1.5, 2]);
+  });
+
+  it("reads JSON Lines with an embedding array per line", async () => {
+    const p = join(dir, "emb.jsonl");
+    writeFileSync(
+      p,
+      '{"id":"a","label":"yes","embedding":[1,2,3]}\n{"id":"b","label":null,"embedding":[4,5,6]}\n',
+    );
+    const t = await readTable(p);
+    expect([t.n, t.dim]).toEqual([2, 3]);
+    expect(Array.from(t.vectors)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(t.meta).toEqual({ id: ["a", "b"], label: ["yes", null] });
+  });
+
   it("reads a CSV: numeric columns are features, the label column and ids are metadata", async () => {
     const p = join(dir, "t.csv");
     writeFileSync(p, 'id,a,b,label,note\n7,1.5,-2,cat,"x, ""y"""\n8,3,4e-1,dog,\n');

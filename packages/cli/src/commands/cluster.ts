@@ -7,7 +7,10 @@ export const registerCluster: RegisterCommand = (program: Command) => {
   program
     .command("cluster")
     .description("cluster embeddings or a layout and score the clusters against the labels")
-    .argument("<table>", "embeddings or layout (.parquet, .npy + .jsonl, .csv, .tsv)")
+    .argument(
+      "<table>",
+      "embeddings or layout (.parquet, .csv, .npy + .jsonl, .jsonl, .lance, .tsv)",
+    )
     .requiredOption(
       "-o, --output <file>",
       "clusters file: .parquet or .csv (id, cluster + metadata)",

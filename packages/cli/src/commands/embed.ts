@@ -5,6 +5,9 @@ import {
   type ModelFlags,
   nonNegativeInt,
   nonNegativeNumber,
+  OUTPUT_FORMATS,
+  type OutputFormatFlag,
+  outputFormat,
   positiveNumber,
 } from "../options.js";
 import { ProgressBar, progressEnabled } from "../progress.js";
@@ -19,7 +22,7 @@ interface EmbedFlags extends ModelFlags, SourceFlags {
   normalize?: boolean;
   frames?: boolean;
   predict?: boolean;
-  format?: "parquet" | "npy" | "lance";
+  format?: OutputFormatFlag;
   batchSeconds: number;
   window: number;
   overlap: number;
@@ -43,7 +46,7 @@ export function registerEmbed(program: Command): void {
     )
     .requiredOption(
       "-o, --output <path>",
-      "output file: .parquet (default), .npy (+ .jsonl) or .lance table",
+      "output: .parquet, .csv, .npy (+ .jsonl of the other columns), .lance table or .jsonl; the extension names the format",
     )
     .option(
       "--model <file.pt>",
@@ -72,11 +75,10 @@ export function registerEmbed(program: Command): void {
       "also write the head's top label and its probability (prediction, prediction_score), from the same forward pass",
     )
     .addOption(
-      new Option("--format <format>", "output format (default: from the extension)").choices([
-        "parquet",
-        "npy",
-        "lance",
-      ]),
+      new Option(
+        "--format <format>",
+        "output format, for a name with another extension (default: from the extension)",
+      ).choices(OUTPUT_FORMATS),
     )
     .option("--batch-seconds <s>", "padded audio per batch, seconds", positiveNumber, 30)
     .option("--window <s>", "window for long recordings, seconds", positiveNumber, 30)
@@ -128,7 +130,7 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
   } catch (err) {
     throw new CliError((err as Error).message, ExitCode.usage);
   }
-  const format = flags.format ?? emb.formatFromPath(flags.output);
+  const format = await outputFormat(flags.output, flags.format);
   if (flags.frames && format !== "parquet")
     throw new CliError("--frames needs --format parquet", ExitCode.usage);
   const { openSource } = await import("../sources.js");
@@ -240,6 +242,10 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
       );
     }
     if (summary.failed > 0) process.exitCode = ExitCode.partial;
+  } catch (err) {
+    if ((err as { code?: string }).code === "ERR_EMPTY_SOURCE")
+      throw new CliError(`${source}: ${(err as Error).message}; nothing written`, ExitCode.usage);
+    throw err;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

@@ -1,34 +1,36 @@
 /** `audiomap merge <shards...> -o <out>`: join shard outputs back into source order. */
 import { type Command, Option } from "commander";
+import { OUTPUT_FORMATS, type OutputFormatFlag, outputFormat } from "../options.js";
 import { CliError, ExitCode } from "../run.js";
 
 /** Registers `merge`. */
 export function registerMerge(program: Command): void {
   program
     .command("merge")
-    .description(
-      "Merge the outputs of `embed --shard i/N` runs (Parquet or .npy) into one, in source order",
-    )
+    .description("merge the outputs of `embed --shard i/N` runs into one, in source order")
     .argument("<inputs...>", "shard outputs")
-    .requiredOption("-o, --output <path>", "merged output (.parquet, .npy or .lance)")
+    .requiredOption(
+      "-o, --output <path>",
+      "merged output: .parquet, .csv, .npy, .lance or .jsonl; the extension names the format",
+    )
     .addOption(
-      new Option("--format <format>", "output format (default: from the extension)").choices([
-        "parquet",
-        "npy",
-        "lance",
-      ]),
+      new Option(
+        "--format <format>",
+        "output format, for a name with another extension (default: from the extension)",
+      ).choices(OUTPUT_FORMATS),
     )
     .option("--json", "print a JSON summary on stdout")
     .action(
       async (
         inputs: string[],
-        flags: { output: string; format?: "parquet" | "npy" | "lance"; json?: boolean },
+        flags: { output: string; format?: OutputFormatFlag; json?: boolean },
       ) => {
         const { existsSync } = await import("node:fs");
         const missing = inputs.filter((p) => !existsSync(p));
         if (missing.length) throw new CliError(`not found: ${missing.join(", ")}`, ExitCode.usage);
+        const format = await outputFormat(flags.output, flags.format);
         const { mergeOutputs } = await import("@audiomap/embeddings");
-        const summary = await mergeOutputs(inputs, flags.output, { format: flags.format });
+        const summary = await mergeOutputs(inputs, flags.output, { format });
         if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
         else
           process.stderr.write(

@@ -6,12 +6,10 @@ import type { RegisterCommand } from "./index.js";
 export const registerUmap: RegisterCommand = (program: Command) => {
   program
     .command("umap")
-    .description(
-      "project embeddings (Parquet, .npy, CSV) to a 2-D/3-D UMAP layout, with optional pictures",
-    )
+    .description("project embeddings to a 2-D/3-D UMAP layout, with optional pictures")
     .argument(
       "<embeddings>",
-      "embeddings or any numeric table (.parquet, .npy + .jsonl, .csv, .tsv)",
+      "embeddings or any numeric table (.parquet, .csv, .npy + .jsonl, .jsonl, .lance, .tsv)",
     )
     .requiredOption("-o, --output <file>", "layout file: .parquet or .csv (x, y[, z] + metadata)")
     .option("--dims <n>", "2 or 3", (v: string) => intIn(2, 3)(v) as 2 | 3, 2)

@@ -2,9 +2,13 @@
 import type { ErrorRow } from "../pipeline/prepare.js";
 import { writeTextAtomic } from "./atomic.js";
 
-/** `out.parquet` → `out.errors.jsonl`; `out.npy` → `out.errors.jsonl`; `db/t.lance` → `db/t.errors.jsonl`. */
+/**
+ * The errors file of an output, named after the whole output name so that outputs sharing a
+ * stem never share one: `out.parquet` → `out.parquet.errors.jsonl`, `out.npy` →
+ * `out.npy.errors.jsonl`, `db/t.lance` → `db/t.lance.errors.jsonl`.
+ */
 export function errorsPathFor(output: string): string {
-  return `${output.replace(/\.(parquet|npy|lance)$/, "")}.errors.jsonl`;
+  return `${output.replace(/\/+$/, "")}.errors.jsonl`;
 }
 
 /** Writes the errors file atomically (an empty file when nothing failed). */

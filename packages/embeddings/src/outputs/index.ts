@@ -7,3 +7,4 @@ export * from "./merge.js";
 export * from "./npy.js";
 export * from "./parquet.js";
 export * from "./parts.js";
+export * from "./text.js";

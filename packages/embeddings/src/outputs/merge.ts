@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { ErrorRow } from "../pipeline/prepare.js";
 import { type OutputSchema, type RowBatch, SchemaBuilder } from "./columns.js";
 import { errorsPathFor, writeErrors } from "./errors.js";
-import { formatFromPath, type OutputFormat, readOutput, writeOutput } from "./format.js";
+import { type OutputFormat, readOutput, resolveOutputFormat, writeOutput } from "./format.js";
 
 /** Options of `mergeOutputs`. */
 export interface MergeOptions {
@@ -127,7 +127,7 @@ export async function mergeOutputs(
       code: "ERR_MERGE",
     });
   }
-  const format = options.format ?? formatFromPath(output);
+  const format = resolveOutputFormat(output, options.format);
   const rows = await writeOutput(format, output, schema, merged());
   const errors: ErrorRow[] = [];
   for (const p of inputs) {

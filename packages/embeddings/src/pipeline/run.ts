@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { removeStaleTemps } from "../outputs/atomic.js";
 import { type OutputSchema, SchemaBuilder } from "../outputs/columns.js";
 import { errorsPathFor, writeErrors } from "../outputs/errors.js";
-import { formatFromPath, type OutputFormat, writeOutput } from "../outputs/format.js";
+import { type OutputFormat, resolveOutputFormat, writeOutput } from "../outputs/format.js";
 import { PartStore, partsDirFor } from "../outputs/parts.js";
 import { DEFAULT_BATCH_SECONDS, type EmbedOptions, embedRecords } from "./embed.js";
 import { combinedWidth, parseLayerSpec } from "./layers.js";
@@ -28,7 +28,7 @@ export interface RunProgress {
 
 /** Options of `runEmbedding`. */
 export interface RunOptions extends EmbedOptions {
-  /** Output path: `.parquet` (default), `.npy` (+ `.jsonl`) or `.lance`. */
+  /** Output path: `.parquet`, `.csv`, `.npy` (+ `.jsonl` of the other columns), `.lance` or `.jsonl`; the extension names the format. */
   output: string;
   /** Default: from the output path. */
   format?: OutputFormat;
@@ -96,7 +96,7 @@ export async function runEmbedding(
   options: RunOptions,
 ): Promise<RunSummary> {
   const t0 = performance.now();
-  const format = options.format ?? formatFromPath(options.output);
+  const format = resolveOutputFormat(options.output, options.format);
   const errorsFile = errorsPathFor(options.output);
   const store = new PartStore(partsDirFor(options.output));
   const selection = parseLayerSpec(options.layer ?? "-1", model.info.numHiddenStates);
@@ -146,10 +146,10 @@ export async function runEmbedding(
       await removeStaleTemps(p);
   }
   const shard = options.shard;
+  let seen = 0;
   async function* indexed(): AsyncGenerator<IndexedRecord> {
-    let k = 0;
     for await (const record of records) {
-      const index = k++;
+      const index = seen++;
       if (inShard(index, shard) && !done.has(index)) yield { index, record };
     }
   }
@@ -182,6 +182,16 @@ export async function runEmbedding(
     modelIdleSec += chunk.stats.modelIdleSec;
     budgetSamples = chunk.stats.budgetSamples;
     options.onProgress?.(progress);
+  }
+  if (seen === 0) {
+    // Nothing to embed: no output is written, since an empty file would read as a finished run.
+    await store.remove();
+    throw Object.assign(
+      new Error(
+        "the source holds no input: no audio file (by extension), manifest row or dataset record",
+      ),
+      { code: "ERR_EMPTY_SOURCE" },
+    );
   }
   const { schema, failed } = await finalSchema(
     store,

@@ -8,6 +8,9 @@ export interface ColumnOptions {
   labelColumn?: string;
 }
 
+/** A column of one embedding component, as audiomap's CSV output names them. */
+const EMBEDDING_CELL = /^embedding_\d+$/;
+
 /** Numeric columns that describe a row rather than measure it, never used as features. */
 const NOT_FEATURES = new Set([
   "id",
@@ -25,6 +28,7 @@ const NOT_FEATURES = new Set([
 
 /**
  * Builds a DataTable from named columns of cells. Features are `options.features` if given;
+ * else `embedding_0 … embedding_{d-1}` when present (audiomap's CSV and JSON Lines outputs);
  * else `x,y[,z]` when present (a layout file); else every all-numeric column except the label
  * column and row descriptors such as `id` or `cluster`. Every other column becomes metadata.
  */
@@ -43,6 +47,11 @@ export function buildGenericTable(
           `no feature column "${f}" (have: ${names.join(", ")})`,
           "TABLE_COLUMN",
         );
+  } else if (names.some((c) => EMBEDDING_CELL.test(c))) {
+    // audiomap's CSV and JSON Lines embeddings: embedding_0 … embedding_{d-1}, in index order.
+    features = names
+      .filter((c) => EMBEDDING_CELL.test(c))
+      .sort((a, b) => Number(a.slice(10)) - Number(b.slice(10)));
   } else if (names.includes("x") && names.includes("y")) {
     features = names.includes("z") ? ["x", "y", "z"] : ["x", "y"];
   } else {

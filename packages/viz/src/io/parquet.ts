@@ -3,6 +3,11 @@ import type * as Arrow from "apache-arrow";
 import { buildGenericTable, type ColumnOptions } from "./columns.js";
 import { type DataTable, type MetaValue, TableError } from "./table.js";
 
+// Arrow's type ids (apache-arrow's Type enum), compared directly so that tables made by another
+// copy of apache-arrow (LanceDB's CommonJS one) are recognised too.
+const ARROW_LIST = 12;
+const ARROW_FIXED_SIZE_LIST = 16;
+
 /** Options for `readParquetTable`. */
 export interface ParquetReadOptions extends ColumnOptions {
   /**
@@ -29,9 +34,23 @@ export async function readParquetTable(
   } catch (err) {
     throw new TableError(`${path}: not a readable Parquet file (${err})`, "TABLE_FORMAT");
   }
+  return tableFromArrow(table, path, options);
+}
+
+/**
+ * A DataTable from an Arrow table (read from Parquet, LanceDB or IPC): the vector column as
+ * `ParquetReadOptions.vectorColumn` says, the other columns as metadata.
+ */
+export function tableFromArrow(
+  table: Arrow.Table,
+  path: string,
+  options: ParquetReadOptions = {},
+): DataTable {
+  const isList = (f: Arrow.Field) => {
+    const id = f.type.typeId;
+    return id === ARROW_LIST || id === ARROW_FIXED_SIZE_LIST;
+  };
   const fields = table.schema.fields;
-  const isList = (f: Arrow.Field) =>
-    arrow.DataType.isFixedSizeList(f.type) || arrow.DataType.isList(f.type);
   const vecField = options.vectorColumn
     ? fields.find((f) => f.name === options.vectorColumn)
     : (fields.find((f) => f.name === "embedding" && isList(f)) ?? fields.find(isList));
