@@ -4,7 +4,15 @@
  * (an independent Parquet reader).
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parquetReadObjects } from "hyparquet";
@@ -65,7 +73,7 @@ describe("audiomap embed", () => {
     expect(summary).toMatchObject({ ok: files.good.length, failed: files.bad.length, dim: 32 });
     const rows = await readParquet(out);
     expect(rows.map((x) => String(x.id).split("/").pop()).sort()).toEqual(files.good);
-    const errors = readFileSync(join(dir, "mixed.errors.jsonl"), "utf8")
+    const errors = readFileSync(join(dir, "mixed.parquet.errors.jsonl"), "utf8")
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l));
@@ -389,5 +397,129 @@ describe("a native addon that cannot be loaded", () => {
     expect(r.stderr).toContain(`${missing}: not built`);
     expect(r.stderr).toContain("npm rebuild @audiomap/core-native");
     expect(r.stderr).toContain("[ERR_NATIVE_LOAD]");
+  });
+});
+
+describe("output names tell the truth", () => {
+  const names = join(dir, "names");
+  const outs = ["n.parquet", "n.csv", "n.npy", "n.jsonl", "n.lance"].map((f) => join(names, f));
+  const runs = new Map<string, ReturnType<typeof cli>>();
+  beforeAll(() => {
+    for (const out of outs) runs.set(out, cli(["embed", audio, "-o", out, ...common, "-q"]));
+  });
+
+  it("writes the format the extension names, with one errors file per output", () => {
+    for (const out of outs) {
+      expect(runs.get(out)?.code, runs.get(out)?.stderr).toBe(3); // the folder has bad files
+      expect(existsSync(`${out}.errors.jsonl`), out).toBe(true);
+    }
+    const head = (p: string) => readFileSync(p).subarray(0, 6);
+    expect(head(outs[0]!).subarray(0, 4).toString()).toBe("PAR1");
+    expect(head(outs[1]!).toString()).toBe("index,");
+    expect(head(outs[2]!).subarray(1, 6).toString()).toBe("NUMPY");
+    expect(head(outs[3]!).toString()).toBe('{"inde');
+    // The same inputs failed in each run, and each run kept its own list.
+    const errorIds = (p: string) =>
+      readFileSync(`${p}.errors.jsonl`, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).id)
+        .sort();
+    for (const out of outs.slice(1)) expect(errorIds(out)).toEqual(errorIds(outs[0]!));
+  });
+
+  it("exits 2, writing nothing, when --format contradicts the name or no format is named", () => {
+    const wrong = join(names, "wrong.parquet");
+    const r = cli(["embed", audio, "-o", wrong, "--format", "npy", ...common]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--format npy contradicts the output name");
+    const unknown = join(names, "emb.bin");
+    const u = cli(["embed", audio, "-o", unknown, ...common]);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toContain("cannot tell the output format from");
+    expect(existsSync(wrong) || existsSync(unknown)).toBe(false);
+    // With an explicit --format, a name with another extension is fine.
+    const one = join(audio, "tone16k-0.wav");
+    const bin = cli(["embed", one, "-o", unknown, "--format", "npy", ...common, "-q"]);
+    expect(bin.code, bin.stderr).toBe(0);
+    expect(readFileSync(unknown).subarray(1, 6).toString()).toBe("NUMPY");
+  });
+
+  it("reads every format embed writes back into umap, cluster and report", () => {
+    const layouts: string[] = [];
+    for (const src of outs) {
+      const base = join(names, src.split("/").pop()!);
+      const u = cli(["umap", src, "-o", `${base}.layout.csv`, "--neighbors", "4", "--seed", "1"]);
+      expect(u.code, `${src}: ${u.stderr}`).toBe(0);
+      // Same vectors in every format, so the same layout for the same seed.
+      layouts.push(
+        readFileSync(`${base}.layout.csv`, "utf8")
+          .split("\n")
+          .map((l) => l.split(",").slice(0, 2).join(","))
+          .join("\n"),
+      );
+      const c = cli(["cluster", src, "--k", "2", "-o", `${base}.clusters.csv`]);
+      expect(c.code, `${src}: ${c.stderr}`).toBe(0);
+    }
+    for (const l of layouts.slice(1)) expect(l).toBe(layouts[0]);
+    // The report's UMAP needs more points than the mixed folder has.
+    const db = join(names, "many.lance");
+    expect(cli(["embed", many, "-o", db, ...common, "-q"]).code).toBe(0);
+    const rep = cli(["report", db, "-o", join(names, "report")]);
+    expect(rep.code, rep.stderr).toBe(0);
+    expect(existsSync(join(names, "report", "index.html"))).toBe(true);
+  });
+});
+
+describe("nothing skipped in silence", () => {
+  it("makes an error row naming the format for audio libsndfile cannot decode (.m4a)", () => {
+    const folder = join(dir, "phone");
+    mkdirSync(folder, { recursive: true });
+    execFileSync("ffmpeg", [
+      "-loglevel",
+      "error",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=frequency=440:duration=1",
+      "-c:a",
+      "aac",
+      join(folder, "memo.m4a"),
+    ]);
+    execFileSync("sox", [
+      "-n",
+      "-r",
+      "16000",
+      join(folder, "tone.wav"),
+      "synth",
+      "1",
+      "sine",
+      "300",
+    ]);
+    const out = join(folder, "out.parquet");
+    const r = cli(["embed", folder, "-o", out, ...common, "--json"]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: 1, failed: 1 });
+    const [error] = readFileSync(`${out}.errors.jsonl`, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(error).toMatchObject({
+      id: "memo.m4a",
+      stage: "decode",
+      code: "ERR_UNSUPPORTED_FORMAT",
+    });
+    expect(error.reason).toContain(".m4a (AAC or ALAC in MP4) is not a format libsndfile decodes");
+  });
+
+  it("exits 2 and writes no output for a source with no audio", () => {
+    const folder = join(dir, "no-audio");
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, "notes.txt"), "no audio here\n");
+    const out = join(folder, "out.parquet");
+    const r = cli(["embed", folder, "-o", out, ...common]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("the source holds no input");
+    expect(readdirSync(folder)).toEqual(["notes.txt"]);
   });
 });

@@ -46,7 +46,7 @@ export async function decodeAudio(
   try {
     decoded = await native().decodeAudio(source, options.targetRate ?? 0, options.name);
   } catch (err) {
-    rethrowNative(err);
+    rethrowNative(err, options.name ?? (typeof source === "string" ? source : undefined));
   }
   options.signal?.throwIfAborted();
   return {

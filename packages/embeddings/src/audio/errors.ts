@@ -2,7 +2,9 @@
  * Errors from decoding. Every failure carries a stable `code`, so a pipeline can write an
  * error row for the input instead of stopping.
  */
+import { extname } from "node:path";
 import type { AudioErrorCode } from "@audiomap/core-native";
+import { UNDECODED_AUDIO_FORMATS } from "../datasets/files.js";
 
 export type { AudioErrorCode };
 
@@ -37,10 +39,20 @@ const codes = new Set<string>([
  * Re-raises a native rejection as an `AudioError` created here, so its stack shows the
  * JavaScript call site; the native error stays as `cause`. Other errors pass through.
  */
-export function rethrowNative(err: unknown): never {
+export function rethrowNative(err: unknown, name?: string): never {
   const code = (err as { code?: unknown } | null)?.code;
   if (err instanceof Error && typeof code === "string" && codes.has(code)) {
-    throw new AudioError(code as AudioErrorCode, err.message, { cause: err });
+    throw new AudioError(code as AudioErrorCode, withFormatHint(code, err.message, name), {
+      cause: err,
+    });
   }
   throw err;
+}
+
+/** Names the format of a file libsndfile cannot read when its extension tells it. */
+function withFormatHint(code: string, message: string, name?: string): string {
+  const ext = name ? extname(name).toLowerCase() : "";
+  const format = UNDECODED_AUDIO_FORMATS[ext];
+  if (code !== "ERR_AUDIO_UNSUPPORTED" || !format) return message;
+  return `${ext} (${format}) is not a format libsndfile decodes; convert it first, e.g. \`ffmpeg -i in${ext} out.flac\` (${message})`;
 }

@@ -50,7 +50,9 @@ export class AudioStream implements AsyncIterable<Float32Array>, AsyncDisposable
         durationSec:
           info.originalFrames >= 0 ? info.originalFrames / info.originalSampleRate : Number.NaN,
       }))
-      .catch(rethrowNative);
+      .catch((err) =>
+        rethrowNative(err, options.name ?? (typeof source === "string" ? source : undefined)),
+      );
     // A failed open surfaces through `info` or the iteration; never as an unhandled rejection.
     this.#info.catch(() => {});
   }

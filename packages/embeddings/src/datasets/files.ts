@@ -20,9 +20,28 @@ export const AUDIO_EXTENSIONS: ReadonlySet<string> = new Set([
   ".rf64",
 ]);
 
-/** True when `name` has an audio extension. */
+/**
+ * Audio formats that libsndfile does not decode, with what they usually hold. Files with these
+ * extensions are listed like any audio file, so each one becomes an error row that names its
+ * format, never a file skipped in silence (phones record .m4a).
+ */
+export const UNDECODED_AUDIO_FORMATS: Readonly<Record<string, string>> = {
+  ".m4a": "AAC or ALAC in MP4",
+  ".mp4": "AAC in MP4",
+  ".aac": "raw AAC",
+  ".3gp": "AMR or AAC in 3GP",
+  ".amr": "AMR",
+  ".wma": "Windows Media Audio",
+  ".webm": "Opus or Vorbis in WebM",
+  ".mka": "audio in Matroska",
+  ".ac3": "Dolby AC-3",
+  ".ape": "Monkey's Audio",
+};
+
+/** True when `name` has an audio extension: one libsndfile decodes, or one of UNDECODED_AUDIO_FORMATS. */
 export function isAudioFile(name: string): boolean {
-  return AUDIO_EXTENSIONS.has(extname(name).toLowerCase());
+  const ext = extname(name).toLowerCase();
+  return AUDIO_EXTENSIONS.has(ext) || ext in UNDECODED_AUDIO_FORMATS;
 }
 
 /**

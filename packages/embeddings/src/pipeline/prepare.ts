@@ -13,7 +13,10 @@ export interface ErrorRow {
   path: string | null;
   /** "decode" (reading/decoding), "validate" (checks on the samples) or "model" (forward). */
   stage: "decode" | "validate" | "model";
-  /** Stable code: ERR_MISSING, ERR_DECODE, ERR_EMPTY, ERR_NON_FINITE, ERR_TOO_SHORT, ERR_MODEL. */
+  /**
+   * Stable code: ERR_MISSING, ERR_UNSUPPORTED_FORMAT (a format the decoder does not read),
+   * ERR_DECODE, ERR_EMPTY, ERR_NON_FINITE, ERR_TOO_SHORT, ERR_MODEL.
+   */
   code: string;
   reason: string;
 }
@@ -77,6 +80,8 @@ function decodeErrorCode(e: Error & { code?: string }): string {
       return "ERR_MISSING";
     case "ERR_AUDIO_EMPTY":
       return "ERR_EMPTY";
+    case "ERR_AUDIO_UNSUPPORTED":
+      return "ERR_UNSUPPORTED_FORMAT";
     case "ERR_AUDIO_NONFINITE":
       return "ERR_NON_FINITE";
     default:
