@@ -373,14 +373,24 @@ describe("audiomap classify, info, search", () => {
     });
   });
 
-  it("searches a LanceDB table by id and by clip", () => {
+  it("searches a LanceDB table by id and by clip", async () => {
     const db = join(dir, "clips.lance");
     expect(cli(["embed", many, "-o", db, ...common, "--normalize", "-q"]).code).toBe(0);
     const byId = cli(["search", "clip-0005.wav", "--db", db, "-k", "3", "--json"]);
     expect(byId.code, byId.stderr).toBe(0);
     const hits = JSON.parse(byId.stdout);
-    expect(hits[0]).toMatchObject({ id: "clip-0005.wav" });
+    expect(hits[0]).toMatchObject({ id: "clip-0005.wav", metric: "l2" });
     expect(hits[0].distance).toBeCloseTo(0, 5);
+    // The distance is the Euclidean one (numpy.linalg.norm(a - b)), not LanceDB's square.
+    const pq = join(dir, "clips-ref.parquet");
+    expect(cli(["embed", many, "-o", pq, ...common, "--normalize", "-q"]).code).toBe(0);
+    const rows = await readParquet(pq);
+    const vec = (id: string) => rows.find((r) => r.id === id)!.embedding as number[];
+    const a = vec("clip-0005.wav");
+    const b = vec(hits[1].id);
+    expect(hits[1].distance).toBeCloseTo(Math.hypot(...a.map((x, i) => x - (b[i] as number))), 5);
+    const text = cli(["search", "clip-0005.wav", "--db", db, "-k", "2"]);
+    expect(text.stdout.split("\n")[0]).toBe("rank  L2 distance  id [label]");
     const byClip = cli(["search", join(many, "clip-0005.wav"), "--db", db, "-k", "3", "--json"]);
     expect(byClip.code, byClip.stderr).toBe(0);
     expect(JSON.parse(byClip.stdout)[0].id).toBe("clip-0005.wav");
@@ -412,6 +422,8 @@ describe("output names tell the truth", () => {
     for (const out of outs) {
       expect(runs.get(out)?.code, runs.get(out)?.stderr).toBe(3); // the folder has bad files
       expect(existsSync(`${out}.errors.jsonl`), out).toBe(true);
+      // Nothing from a dependency's logger (LanceDB's Rust WARN lines) under -q.
+      expect(runs.get(out)?.stderr, out).toBe("");
     }
     const head = (p: string) => readFileSync(p).subarray(0, 6);
     expect(head(outs[0]!).subarray(0, 4).toString()).toBe("PAR1");
@@ -521,5 +533,32 @@ describe("nothing skipped in silence", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("the source holds no input");
     expect(readdirSync(folder)).toEqual(["notes.txt"]);
+  });
+});
+
+describe("CLI conventions", () => {
+  it("classify takes several paths, as a shell glob gives them", () => {
+    const clips = ["tone16k-0.wav", "tone16k-1.wav", "speech-0-yes.wav"].map((f) => join(audio, f));
+    const r = cli(["classify", ...clips, "--model", TINY, "--device", "cpu", "--json", "-q"]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.path)).toEqual(clips);
+    for (const l of lines) expect(l.top).toHaveLength(3);
+  });
+
+  it("umap, cluster and report exit 2 naming a missing input, like embed", () => {
+    const missing = join(dir, "nowhere.parquet");
+    for (const args of [
+      ["umap", missing, "-o", join(dir, "l.csv")],
+      ["cluster", missing, "--k", "2", "-o", join(dir, "c.csv")],
+      ["report", missing, "-o", join(dir, "rep")],
+    ]) {
+      const r = cli(args);
+      expect(r.code, args[0]).toBe(2);
+      expect(r.stderr.trim(), args[0]).toBe(`audiomap: input not found: ${missing}`);
+    }
   });
 });

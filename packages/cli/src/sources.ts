@@ -38,3 +38,24 @@ export async function openSource(spec: string, flags: SourceFlags = {}): Promise
   });
   return { records: ds, kind: ds.kind };
 }
+
+/**
+ * Opens every spec (as `openSource`) and chains their records in the order given, as a shell
+ * glob hands them over (`classify *.wav`). Every spec is checked before any record is read.
+ */
+export async function openSources(specs: string[], flags: SourceFlags = {}): Promise<OpenedSource> {
+  if (specs.length === 1) return openSource(specs[0]!, flags);
+  const opened: OpenedSource[] = [];
+  for (const spec of specs) opened.push(await openSource(spec, flags));
+  const sizes = opened.map((o) => o.size);
+  async function* chained() {
+    for (const o of opened) yield* o.records;
+  }
+  return {
+    records: chained(),
+    kind: [...new Set(opened.map((o) => o.kind))].join("+"),
+    ...(sizes.every((n) => n !== undefined) && {
+      size: sizes.reduce((a, b) => (a ?? 0) + (b ?? 0), 0),
+    }),
+  };
+}

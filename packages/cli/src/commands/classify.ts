@@ -28,7 +28,7 @@ export function registerClassify(program: Command): void {
   program
     .command("classify")
     .description("Keyword spotting: top-k labels per clip, or --detect events in long recordings")
-    .argument("<source>", "audio file or dataset (as for embed)")
+    .argument("<sources...>", "audio files or datasets (as for embed), one or more")
     .option(
       "--model <file.pt>",
       "exported model with a classification head (default: $AUDIOMAP_MODEL, else the bundled @audiomap/model-kws)",
@@ -53,17 +53,17 @@ export function registerClassify(program: Command): void {
     .option("--threads <n>", "intra-op threads", nonNegativeInt)
     .option("--json", "one JSON object per clip on stdout")
     .option("-q, --quiet", "no progress bar")
-    .action(async (source: string, flags: ClassifyFlags) => runClassify(source, flags));
+    .action(async (sources: string[], flags: ClassifyFlags) => runClassify(sources, flags));
 }
 
 function formatTop(top: { label: string; score: number }[]): string {
   return top.map((t) => `${t.label} ${t.score.toFixed(3)}`).join("  ");
 }
 
-async function runClassify(source: string, flags: ClassifyFlags): Promise<void> {
+async function runClassify(sources: string[], flags: ClassifyFlags): Promise<void> {
   const emb = await import("@audiomap/embeddings");
-  const { openSource } = await import("../sources.js");
-  const opened = await openSource(source, flags);
+  const { openSources } = await import("../sources.js");
+  const opened = await openSources(sources, flags);
   const { model } = await loadModelFromFlags(flags);
   const bar = new ProgressBar(progressEnabled(flags.quiet));
   const progress = { done: 0, failed: 0, audioSec: 0, total: opened.size };

@@ -24,7 +24,11 @@ export function registerSearch(program: Command): void {
     .argument("<query>", "audio file (embedded with the table's settings) or the id of a row")
     .requiredOption("--db <table.lance>", "LanceDB table written by `embed -o <name>.lance`")
     .option("-k <k>", "neighbours", nonNegativeInt, 10)
-    .addOption(new Option("--metric <metric>", "distance").choices(["l2", "cosine"]).default("l2"))
+    .addOption(
+      new Option("--metric <metric>", "l2: Euclidean distance; cosine: 1 - cosine similarity")
+        .choices(["l2", "cosine"])
+        .default("l2"),
+    )
     .option("--model <file.pt>", "model for a file query (default: the one that built the table)")
     .option("--device <device>", "auto, cpu, cuda or cuda:N", "auto")
     .option("--json", "print JSON")
@@ -43,6 +47,8 @@ export function registerSearch(program: Command): void {
         process.stdout.write(`${JSON.stringify(hits.map(({ record: _r, ...h }) => h))}\n`);
         return;
       }
+      const name = flags.metric === "l2" ? "L2 distance" : "cosine distance (1 - cos)";
+      process.stdout.write(`rank  ${name}  id [label]\n`);
       for (const [i, h] of hits.entries()) {
         process.stdout.write(
           `${String(i + 1).padStart(3)}  ${h.distance.toFixed(4)}  ${h.id}${h.label ? `  [${h.label}]` : ""}\n`,

@@ -2,13 +2,14 @@ import type { ClusterOptions } from "../commands/cluster.js";
 import { CliError, ExitCode } from "../run.js";
 import { runCluster, runMetrics } from "./analysis.js";
 import { pointColumns } from "./columns.js";
+import { readInputTable } from "./input.js";
 
 /** Runs `audiomap cluster`: read → cluster → clusters file, and prints metrics vs labels. */
 export async function runClusterCommand(input: string, opts: ClusterOptions): Promise<void> {
   const viz = await import("@audiomap/viz");
   if (opts.method !== "hdbscan" && opts.k === undefined && opts.autoK === undefined)
     throw new CliError(`--method ${opts.method} needs --k or --auto-k`, ExitCode.usage);
-  const table = await viz.readTable(input, {
+  const table = await readInputTable(input, {
     ...(opts.column && { vectorColumn: opts.column }),
     ...(opts.labelColumn && { labelColumn: opts.labelColumn }),
   });

@@ -4,6 +4,7 @@ import type { ReportOptions } from "../commands/report.js";
 import { CliError, ExitCode } from "../run.js";
 import { type ClusterFlags, METRIC_SAMPLE, runCluster, runMetrics, runUmap } from "./analysis.js";
 import { type PointColumns, pointColumns, resolveClipPaths } from "./columns.js";
+import { readInputTable } from "./input.js";
 
 /** Runs `audiomap report`: metrics for every input, pictures for the first, one report folder. */
 export async function runReportCommand(inputs: string[], opts: ReportOptions): Promise<void> {
@@ -29,7 +30,7 @@ export async function runReportCommand(inputs: string[], opts: ReportOptions): P
       }
     | undefined;
   for (const [r, input] of inputs.entries()) {
-    const table = await viz.readTable(
+    const table = await readInputTable(
       input,
       opts.labelColumn ? { labelColumn: opts.labelColumn } : {},
     );
@@ -44,7 +45,7 @@ export async function runReportCommand(inputs: string[], opts: ReportOptions): P
     let dims = 2;
     if (r === 0) {
       if (opts.layout) {
-        const l = await viz.readTable(opts.layout);
+        const l = await readInputTable(opts.layout);
         if (l.n !== table.n)
           throw new CliError(`${opts.layout} has ${l.n} rows, ${input} has ${table.n}`);
         if (l.dim !== 2 && l.dim !== 3)

@@ -3,13 +3,14 @@ import type { UmapOptions } from "../commands/umap.js";
 import { CliError, ExitCode } from "../run.js";
 import { runUmap } from "./analysis.js";
 import { pointColumns } from "./columns.js";
+import { readInputTable } from "./input.js";
 import { besideOutput, writePictures } from "./pictures.js";
 
 /** Runs `audiomap umap`: read → UMAP → layout file (+ pictures). */
 export async function runUmapCommand(input: string, opts: UmapOptions): Promise<void> {
   const viz = await import("@audiomap/viz");
   const t0 = performance.now();
-  const table = await viz.readTable(input, {
+  const table = await readInputTable(input, {
     ...(opts.column && { vectorColumn: opts.column }),
     ...(opts.labelColumn && { labelColumn: opts.labelColumn }),
   });

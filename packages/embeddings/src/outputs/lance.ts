@@ -22,6 +22,9 @@ function toLanceArrow(table: arrow.Table): unknown {
 
 /** Loads @lancedb/lancedb, or explains how to get it. */
 export async function loadLance(): Promise<LanceModule> {
+  // LanceDB's Rust logger prints warnings such as "No existing dataset ... it will be created"
+  // on stderr, through -q and --json alike; errors only, unless the user set LANCEDB_LOG.
+  process.env.LANCEDB_LOG ??= "error";
   try {
     return await import("@lancedb/lancedb");
   } catch (err) {
@@ -84,11 +87,17 @@ export interface Neighbour {
   id: string;
   path: string | null;
   label: string | null;
+  /** Euclidean distance for `l2`, `1 - cos` for `cosine`. */
   distance: number;
+  metric: "l2" | "cosine";
   record: Record<string, unknown>;
 }
 
-/** The `k` rows nearest `vector` (L2 distance, or cosine when `metric` says so). */
+/**
+ * The `k` rows nearest `vector`. `distance` is the Euclidean distance for `l2` (what
+ * `numpy.linalg.norm(a - b)` gives; LanceDB itself ranks by its square) and `1 - cos` for
+ * `cosine`.
+ */
 export async function searchLance(
   path: string,
   vector: Float32Array,
@@ -102,18 +111,21 @@ export async function searchLance(
     throw Object.assign(new Error(`no LanceDB table at ${path}`), { code: "ERR_NOT_FOUND" });
   }
   const t = await conn.openTable(table);
+  const metric = options.metric ?? "l2";
   try {
     const rows = (await t
       .vectorSearch(Array.from(vector))
       .column("embedding")
-      .distanceType(options.metric ?? "l2")
+      .distanceType(metric)
       .limit(options.k ?? 10)
       .toArray()) as Record<string, unknown>[];
     return rows.map((r) => ({
       id: String(r.id),
       path: (r.path as string | null) ?? null,
       label: (r.label as string | null) ?? null,
-      distance: Number(r._distance),
+      // LanceDB's "l2" is the squared distance; the square root is the one users compare.
+      distance: metric === "l2" ? Math.sqrt(Math.max(0, Number(r._distance))) : Number(r._distance),
+      metric,
       record: r,
     }));
   } finally {

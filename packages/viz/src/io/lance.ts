@@ -14,6 +14,7 @@ export async function readLanceTable(
   options: ParquetReadOptions = {},
 ): Promise<DataTable> {
   let lance: typeof import("@lancedb/lancedb");
+  process.env.LANCEDB_LOG ??= "error"; // as @audiomap/embeddings does: no Rust warnings on stderr
   try {
     lance = await import("@lancedb/lancedb");
   } catch (err) {
