@@ -4,6 +4,7 @@
  * (an independent Parquet reader).
  */
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
@@ -15,7 +16,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parquetReadObjects } from "hyparquet";
+import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   cli,
@@ -560,5 +561,56 @@ describe("CLI conventions", () => {
       expect(r.code, args[0]).toBe(2);
       expect(r.stderr.trim(), args[0]).toBe(`audiomap: input not found: ${missing}`);
     }
+  });
+});
+
+describe("provenance", () => {
+  it("stores what made the file in its Parquet metadata, shown by `audiomap info`", async () => {
+    const out = join(dir, "prov", "p.parquet");
+    expect(cli(["embed", audio, "-o", out, ...common, "--pool", "max", "-q"]).code).toBe(3);
+    // Read with hyparquet, an independent Parquet reader.
+    const buf = readFileSync(out);
+    const meta = parquetMetadata(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    const kv = meta.key_value_metadata?.find((e) => e.key === "audiomap");
+    const p = JSON.parse(kv?.value ?? "{}");
+    const sha = createHash("sha256").update(readFileSync(TINY)).digest("hex");
+    expect(p).toMatchObject({
+      audiomap_version: "0.1.0",
+      model: TINY,
+      model_sha256: sha,
+      layer: "-1",
+      pool: "max",
+      normalize: false,
+      dtype: "float32",
+      sample_rate: 16000,
+      dim: 32,
+      format: "parquet",
+    });
+    expect(p.model_info).toMatchObject({ hiddenSize: 32, labels: ["yes", "no", "up", "down"] });
+    expect(p.command).toContain("embed");
+    const info = cli(["info", out, "--json"]);
+    expect(info.code, info.stderr).toBe(0);
+    expect(JSON.parse(info.stdout)).toEqual({ path: out, ...p });
+    // The other formats carry the same in a sidecar.
+    const csv = join(dir, "prov", "p.csv");
+    expect(cli(["embed", audio, "-o", csv, ...common, "--pool", "max", "-q"]).code).toBe(3);
+    const side = JSON.parse(cli(["info", csv, "--json"]).stdout);
+    expect({ ...side, path: out, format: "parquet", command: p.command }).toEqual({
+      path: out,
+      ...p,
+    });
+  });
+
+  it("merge refuses parts made with other settings", () => {
+    const a = join(dir, "prov", "s0.parquet");
+    const b = join(dir, "prov", "s1.parquet");
+    expect(cli(["embed", audio, "-o", a, ...common, "--shard", "0/2", "-q"]).code).toBe(3);
+    expect(
+      cli(["embed", audio, "-o", b, ...common, "--shard", "1/2", "--pool", "max", "-q"]).code,
+    ).toBe(3);
+    const r = cli(["merge", a, b, "-o", join(dir, "prov", "m.parquet")]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`${b} was made with other settings than ${a}: pool: "mean" ≠ "max"`);
+    expect(existsSync(join(dir, "prov", "m.parquet"))).toBe(false);
   });
 });

@@ -10,6 +10,7 @@ import { mergeOutputs } from "../src/outputs/merge.js";
 import { npyHeader } from "../src/outputs/npy.js";
 import { writeParquet } from "../src/outputs/parquet.js";
 import { partsDirFor } from "../src/outputs/parts.js";
+import { provenanceConflicts, readProvenance } from "../src/outputs/provenance.js";
 import { runEmbedding } from "../src/pipeline/run.js";
 import type { InputRecord } from "../src/pipeline/types.js";
 import { clip, fakeDecode, fakeModel } from "./helpers/fake-model.js";
@@ -404,5 +405,34 @@ describe("shards and merge", () => {
     await expect(
       mergeOutputs([shards[0] as string, shards[0] as string], join(dir, "bad.parquet")),
     ).rejects.toThrow(/twice/);
+  });
+});
+
+describe("provenance", () => {
+  it("is stored in the Parquet key-value metadata and agreed on by merge", async () => {
+    const out = join(dir, "pv.parquet");
+    await runEmbedding(fakeModel(), records, {
+      ...opts,
+      output: out,
+      provenance: { model: "m.pt", command: ["embed"] },
+    });
+    const { meta } = await readParquetRows(out);
+    const p = JSON.parse(meta.key_value_metadata?.find((e) => e.key === "audiomap")?.value ?? "");
+    expect(p).toMatchObject({
+      model: "m.pt",
+      layer: "-1",
+      pool: "mean",
+      dim: 4,
+      format: "parquet",
+    });
+    expect(await readProvenance(out)).toEqual(p);
+    // Shard, command and format may differ between parts; nothing else may.
+    expect(provenanceConflicts(p, { ...p, shard: { index: 1, count: 2 }, command: ["x"] })).toEqual(
+      [],
+    );
+    expect(provenanceConflicts(p, { ...p, pool: "max", dim: 8 })).toEqual([
+      'pool: "mean" ≠ "max"',
+      "dim: 4 ≠ 8",
+    ]);
   });
 });

@@ -202,20 +202,16 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
         overlap: flags.overlap,
         source,
       },
+      provenance: {
+        model: modelPath,
+        ...(!flags.features && { model_sha256: await emb.fileSha256(modelPath) }),
+        model_info: modelInfo(model.info),
+        dtype: flags.dtype ?? "float32",
+        command: process.argv.slice(1),
+      },
       onProgress: (p) => bar.update(p),
     });
     bar.done();
-    if (format === "lance") {
-      await emb.writeTextAtomic(
-        `${flags.output}.audiomap.json`,
-        JSON.stringify({
-          model: modelPath,
-          layer: flags.layer,
-          pool: flags.pool,
-          normalize: Boolean(flags.normalize),
-        }),
-      );
-    }
     const out = {
       ...summary,
       model: modelPath,
@@ -263,4 +259,10 @@ function featureRunner<M extends object>(model: M, kind: string) {
     model: Object.assign(model, { device: "cpu", dispose: async () => {} }),
     path: `features:${kind}`,
   };
+}
+
+/** The model metadata worth keeping with an output: everything but the full HF config. */
+function modelInfo(info: object): Record<string, unknown> {
+  const { config: _config, ...rest } = info as Record<string, unknown>;
+  return rest;
 }

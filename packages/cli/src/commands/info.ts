@@ -1,6 +1,8 @@
-/** `audiomap info <model.pt>`: the exported model's metadata. */
+/** `audiomap info <model.pt | output>`: an exported model's metadata, or what made an output. */
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { loadModelFromFlags } from "../options.js";
+import { CliError, ExitCode } from "../run.js";
 
 /** Registers `info`. */
 export function registerInfo(program: Command): void {
@@ -13,7 +15,14 @@ export function registerInfo(program: Command): void {
     )
     .option("--device <device>", "auto, cpu, cuda or cuda:N", "cpu")
     .option("--json", "print JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  audiomap info\n  audiomap info model.pt --json\n  audiomap info emb.parquet",
+    )
     .action(async (modelArg: string | undefined, flags: { device: string; json?: boolean }) => {
+      const emb = await import("@audiomap/embeddings");
+      if (modelArg && emb.formatFromPath(modelArg))
+        return outputInfo(modelArg, Boolean(flags.json));
       const { model, path } = await loadModelFromFlags({ model: modelArg, device: flags.device });
       try {
         const { config: _config, ...info } = model.info as typeof model.info & { config?: unknown };
@@ -50,4 +59,29 @@ export function registerInfo(program: Command): void {
         await model.dispose();
       }
     });
+}
+
+/** Prints the provenance an embeddings output carries (Parquet metadata or sidecar). */
+async function outputInfo(path: string, json: boolean): Promise<void> {
+  if (!existsSync(path)) throw new CliError(`input not found: ${path}`, ExitCode.usage);
+  const emb = await import("@audiomap/embeddings");
+  const provenance = await emb.readProvenance(path);
+  if (!provenance)
+    throw new CliError(`${path} carries no audiomap provenance (not written by audiomap embed)`);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ path, ...provenance })}\n`);
+    return;
+  }
+  const { model_info: info, command, ...rest } = provenance;
+  const lines = Object.entries({ path, ...rest }).map(
+    ([k, v]) => `${k.padEnd(20)} ${typeof v === "string" ? v : JSON.stringify(v)}`,
+  );
+  if (info) {
+    const i = info as Record<string, unknown>;
+    lines.push(
+      `${"model arch".padEnd(20)} ${i.architecture}, ${i.numHiddenLayers} layers × ${i.hiddenSize}, exported with torch ${i.torchVersion}`,
+    );
+  }
+  if (command) lines.push(`${"command".padEnd(20)} ${command.join(" ")}`);
+  process.stdout.write(`${lines.join("\n")}\n`);
 }

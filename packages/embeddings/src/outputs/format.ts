@@ -3,6 +3,7 @@ import { extname } from "node:path";
 import type { OutputSchema, RowBatch } from "./columns.js";
 import { readNpy, writeNpy } from "./npy.js";
 import { readParquet, writeParquet } from "./parquet.js";
+import { PROVENANCE_KEY, type Provenance, writeProvenanceSidecar } from "./provenance.js";
 import { readCsv, readJsonl, writeCsv, writeJsonl } from "./text.js";
 
 /** Output formats. */
@@ -50,21 +51,31 @@ export function resolveOutputFormat(path: string, format?: OutputFormat): Output
   return chosen;
 }
 
-/** Writes batches in the given format; returns the row count. */
+/**
+ * Writes batches in the given format; returns the row count. `provenance` goes into a Parquet
+ * file's key-value metadata, or into the `<path>.audiomap.json` sidecar of the other formats.
+ */
 export async function writeOutput(
   format: OutputFormat,
   path: string,
   schema: OutputSchema,
   batches: AsyncIterable<RowBatch>,
+  provenance?: Provenance,
 ): Promise<number> {
-  if (format === "npy") return writeNpy(path, schema, batches);
-  if (format === "csv") return writeCsv(path, schema, batches);
-  if (format === "jsonl") return writeJsonl(path, schema, batches);
-  if (format === "lance") {
+  if (format === "parquet")
+    return writeParquet(path, schema, batches, {
+      ...(provenance && { metadata: { [PROVENANCE_KEY]: JSON.stringify(provenance) } }),
+    });
+  let rows: number;
+  if (format === "npy") rows = await writeNpy(path, schema, batches);
+  else if (format === "csv") rows = await writeCsv(path, schema, batches);
+  else if (format === "jsonl") rows = await writeJsonl(path, schema, batches);
+  else {
     const { writeLance } = await import("./lance.js");
-    return writeLance(path, schema, batches);
+    rows = await writeLance(path, schema, batches);
   }
-  return writeParquet(path, schema, batches);
+  if (provenance) await writeProvenanceSidecar(path, provenance);
+  return rows;
 }
 
 /** Reads an output back in batches (LanceDB tables are read with LanceDB). */

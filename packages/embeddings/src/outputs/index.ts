@@ -7,4 +7,5 @@ export * from "./merge.js";
 export * from "./npy.js";
 export * from "./parquet.js";
 export * from "./parts.js";
+export * from "./provenance.js";
 export * from "./text.js";

@@ -8,6 +8,7 @@ import type { ErrorRow } from "../pipeline/prepare.js";
 import { type OutputSchema, type RowBatch, SchemaBuilder } from "./columns.js";
 import { errorsPathFor, writeErrors } from "./errors.js";
 import { type OutputFormat, readOutput, resolveOutputFormat, writeOutput } from "./format.js";
+import { type Provenance, provenanceConflicts, readProvenance } from "./provenance.js";
 
 /** Options of `mergeOutputs`. */
 export interface MergeOptions {
@@ -78,6 +79,7 @@ export async function mergeOutputs(
     framesDim = s.framesDim;
   }
   const schema: OutputSchema = { columns: builder.columns(), dim: dim as number, framesDim };
+  const provenance = await agreedProvenance(inputs);
   const batchRows = options.batchRows ?? 4096;
   async function* merged(): AsyncGenerator<RowBatch> {
     const cursors: Cursor[] = inputs.map((path) => ({ it: readOutput(path), pos: 0, path }));
@@ -128,7 +130,13 @@ export async function mergeOutputs(
     });
   }
   const format = resolveOutputFormat(output, options.format);
-  const rows = await writeOutput(format, output, schema, merged());
+  const rows = await writeOutput(
+    format,
+    output,
+    schema,
+    merged(),
+    provenance ? { ...provenance, format, shard: null } : undefined,
+  );
   const errors: ErrorRow[] = [];
   for (const p of inputs) {
     const text = await readFile(errorsPathFor(p), "utf8").catch(() => "");
@@ -146,4 +154,33 @@ function pack(records: Record<string, unknown>[], vectors: Float32Array[], dim: 
     embeddings.set(v, i * dim);
   });
   return { records, embeddings, dim };
+}
+
+/**
+ * The provenance every part shares (model, its hash, layer, pooling, ... all but the fields of
+ * PROVENANCE_PER_PART), or null when no part has one. Parts made with different settings, or a
+ * mix of parts with and without provenance, are refused: their rows would not be comparable.
+ */
+async function agreedProvenance(inputs: string[]): Promise<Provenance | null> {
+  const all = await Promise.all(inputs.map(readProvenance));
+  const first = all[0] ?? null;
+  for (const [i, p] of all.entries()) {
+    if ((p === null) !== (first === null))
+      throw Object.assign(
+        new Error(
+          `${inputs[p === null ? i : 0]} has no audiomap provenance and ${inputs[p === null ? 0 : i]} has: not parts of one run`,
+        ),
+        { code: "ERR_MERGE_MISMATCH" },
+      );
+    if (!p || !first) continue;
+    const conflicts = provenanceConflicts(first, p);
+    if (conflicts.length > 0)
+      throw Object.assign(
+        new Error(
+          `${inputs[i]} was made with other settings than ${inputs[0]}: ${conflicts.join("; ")}`,
+        ),
+        { code: "ERR_MERGE_MISMATCH" },
+      );
+  }
+  return first;
 }

@@ -73,13 +73,14 @@ export function batchToArrow(schema: OutputSchema, batch: RowBatch): arrow.Table
 /**
  * Writes batches to a Parquet file at `path`, atomically (temp file + rename). Rows are
  * flushed as row groups of `rowGroupRows` (default 8192, or 256 with frames), which bounds
- * the writer's memory. Compression: snappy (read by every Parquet reader).
+ * the writer's memory. Compression: snappy (read by every Parquet reader). `metadata` goes into
+ * the file's key-value metadata.
  */
 export async function writeParquet(
   path: string,
   schema: OutputSchema,
   batches: AsyncIterable<RowBatch>,
-  options: { rowGroupRows?: number } = {},
+  options: { rowGroupRows?: number; metadata?: Record<string, string> } = {},
 ): Promise<number> {
   let rows = 0;
   let groups = 0;
@@ -115,11 +116,13 @@ export async function writeParquet(
         await iterator.return?.();
       },
     });
-    const props = new pq.WriterPropertiesBuilder()
+    let builder = new pq.WriterPropertiesBuilder()
       .setCompression(pq.Compression.SNAPPY)
       .setCreatedBy("audiomap")
-      .setMaxRowGroupSize(options.rowGroupRows ?? (schema.framesDim === undefined ? 8192 : 256))
-      .build();
+      .setMaxRowGroupSize(options.rowGroupRows ?? (schema.framesDim === undefined ? 8192 : 256));
+    if (options.metadata)
+      builder = builder.setKeyValueMetadata(new Map(Object.entries(options.metadata)));
+    const props = builder.build();
     try {
       const bytes = await pq.transformParquetStream(source, props);
       await bytes.pipeTo(Writable.toWeb(createWriteStream(tmp)) as WritableStream);

@@ -9,6 +9,7 @@ import { type OutputSchema, SchemaBuilder } from "../outputs/columns.js";
 import { errorsPathFor, writeErrors } from "../outputs/errors.js";
 import { type OutputFormat, resolveOutputFormat, writeOutput } from "../outputs/format.js";
 import { PartStore, partsDirFor } from "../outputs/parts.js";
+import { AUDIOMAP_VERSION, type Provenance } from "../outputs/provenance.js";
 import { DEFAULT_BATCH_SECONDS, type EmbedOptions, embedRecords } from "./embed.js";
 import { combinedWidth, parseLayerSpec } from "./layers.js";
 import type { ErrorRow, IndexedRecord } from "./prepare.js";
@@ -38,6 +39,12 @@ export interface RunOptions extends EmbedOptions {
   shard?: Shard;
   /** Settings that must match for `resume` (model path, layer, pool, ...). */
   manifest?: Record<string, unknown>;
+  /**
+   * What to record as the output's provenance besides the run's own settings (which this
+   * function fills: layer, pool, normalize, frames, predict, sample rate, width, format, shard),
+   * e.g. the model file, its SHA-256 and the command line. See `Provenance`.
+   */
+  provenance?: Partial<Provenance>;
   /** Size of the unsharded source, if known (for progress). */
   sourceSize?: number;
   onProgress?: (p: RunProgress) => void;
@@ -199,7 +206,20 @@ export async function runEmbedding(
     options.frames ? model.info.hiddenSize : undefined,
     selection.combine === "concat" ? selection.layers.length : 1,
   );
-  const ok = await writeOutput(format, options.output, schema, store.batches());
+  const provenance: Provenance = {
+    audiomap_version: AUDIOMAP_VERSION,
+    ...options.provenance,
+    layer: String(options.layer ?? "-1"),
+    pool: options.pool ?? "mean",
+    normalize: Boolean(options.normalize),
+    frames: Boolean(options.frames),
+    predict: Boolean(options.predict),
+    sample_rate: model.info.samplingRate,
+    dim,
+    format,
+    shard: options.shard ?? null,
+  };
+  const ok = await writeOutput(format, options.output, schema, store.batches(), provenance);
   await writeErrors(errorsFile, errorRows(store));
   await store.remove();
   const wallSec = (performance.now() - t0) / 1000;

@@ -1,0 +1,120 @@
+/**
+ * Provenance: what made an embeddings output, stored with it as Arrow and Hugging Face datasets
+ * store theirs. Parquet keeps it in the file's key-value metadata under the key `audiomap` (a
+ * JSON object); the other formats keep the same object in a sidecar `<output>.audiomap.json`.
+ * `readProvenance` reads either; `merge` refuses parts whose provenance disagrees.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync, openAsBlob, readFileSync } from "node:fs";
+import { open, readFile } from "node:fs/promises";
+import { writeTextAtomic } from "./atomic.js";
+
+/** The key-value metadata key of a Parquet output. */
+export const PROVENANCE_KEY = "audiomap";
+
+/**
+ * What made an output. `embed` fills every field; `runEmbedding` fills the run's own settings
+ * and keeps whatever the caller passes (`RunOptions.provenance`).
+ */
+export interface Provenance {
+  /** Version of @audiomap/embeddings that wrote the file. */
+  audiomap_version: string;
+  /** The model file, its SHA-256 and its metadata (architecture, sizes, labels, torch). */
+  model?: string;
+  model_sha256?: string;
+  model_info?: Record<string, unknown>;
+  /** Layer spec, pooling, L2 normalisation, model precision. */
+  layer?: string;
+  pool?: string;
+  normalize?: boolean;
+  dtype?: string;
+  frames?: boolean;
+  predict?: boolean;
+  /** The model's input rate, Hz: every clip was resampled to it. */
+  sample_rate?: number;
+  /** Embedding width. */
+  dim?: number;
+  format?: string;
+  /** The shard this output holds, when it is one. */
+  shard?: { index: number; count: number } | null;
+  /** The command line that made it (argv after the Node binary). */
+  command?: string[];
+  [key: string]: unknown;
+}
+
+/**
+ * Fields that may differ between parts of one dataset (shards, reruns); every other field must
+ * agree for `merge`.
+ */
+export const PROVENANCE_PER_PART = new Set(["shard", "command", "format"]);
+
+/** The package's version, from its package.json (dist/ and src/ both sit one level below). */
+export const AUDIOMAP_VERSION: string = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  }
+).version;
+
+/** SHA-256 of a file, hex, streamed (a large model is never held in memory). */
+export async function fileSha256(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/** The sidecar of a non-Parquet output. */
+export function provenancePathFor(output: string): string {
+  return `${output.replace(/\/+$/, "")}.audiomap.json`;
+}
+
+/** Writes the sidecar of a non-Parquet output (Parquet carries it inside). */
+export async function writeProvenanceSidecar(output: string, p: Provenance): Promise<void> {
+  await writeTextAtomic(provenancePathFor(output), `${JSON.stringify(p, null, 2)}\n`);
+}
+
+/** The provenance of an output, or null for one written without it (or by another tool). */
+export async function readProvenance(path: string): Promise<Provenance | null> {
+  if (!(await isParquet(path))) {
+    const sidecar = provenancePathFor(path);
+    return existsSync(sidecar) ? (JSON.parse(await readFile(sidecar, "utf8")) as Provenance) : null;
+  }
+  const pq = await import("parquet-wasm");
+  const file = await pq.ParquetFile.fromFile(await openAsBlob(path));
+  try {
+    const text = file.metadata().fileMetadata().keyValueMetadata().get(PROVENANCE_KEY) as
+      | string
+      | undefined;
+    return text ? (JSON.parse(text) as Provenance) : null;
+  } finally {
+    file.free();
+  }
+}
+
+/**
+ * The fields on which two parts' provenance disagree (ignoring PROVENANCE_PER_PART), as
+ * "field: a ≠ b" lines; empty when they agree.
+ */
+export function provenanceConflicts(a: Provenance, b: Provenance): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  const out: string[] = [];
+  for (const k of keys) {
+    if (PROVENANCE_PER_PART.has(k)) continue;
+    const x = JSON.stringify(a[k] ?? null);
+    const y = JSON.stringify(b[k] ?? null);
+    if (x !== y) out.push(`${k}: ${x} ≠ ${y}`);
+  }
+  return out;
+}
+
+/** True when the file starts with Parquet's magic bytes. */
+async function isParquet(path: string): Promise<boolean> {
+  const fh = await open(path, "r").catch(() => null);
+  if (!fh) return false;
+  try {
+    const head = Buffer.alloc(4);
+    await fh.read(head, 0, 4, 0);
+    return head.toString("latin1") === "PAR1";
+  } finally {
+    await fh.close();
+  }
+}
