@@ -614,3 +614,28 @@ describe("provenance", () => {
     expect(existsSync(join(dir, "prov", "m.parquet"))).toBe(false);
   });
 });
+
+describe("layouts keep the source's column types", () => {
+  it("writes index and sample_rate as integers and an all-null label as text", () => {
+    const src = join(dir, "types.parquet");
+    expect(cli(["embed", many, "-o", src, ...common, "-q"]).code).toBe(0);
+    const layout = join(dir, "types.layout.parquet");
+    const r = cli(["umap", src, "-o", layout, "--neighbors", "5"]);
+    expect(r.code, r.stderr).toBe(0);
+    const buf = readFileSync(layout);
+    const { schema } = parquetMetadata(
+      buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
+    );
+    const typeOf = (name: string) => {
+      const col = schema.find((s) => s.name === name);
+      return [col?.type, col?.logical_type?.type ?? null];
+    };
+    expect(typeOf("x")).toEqual(["FLOAT", null]);
+    expect(typeOf("index")).toEqual(["INT64", null]);
+    expect(typeOf("sample_rate")).toEqual(["INT32", null]);
+    expect(typeOf("channels")).toEqual(["INT32", null]);
+    expect(typeOf("duration_sec")).toEqual(["DOUBLE", null]);
+    expect(typeOf("id")).toEqual(["BYTE_ARRAY", "STRING"]);
+    expect(typeOf("label")).toEqual(["BYTE_ARRAY", "STRING"]); // every label is null here
+  });
+});

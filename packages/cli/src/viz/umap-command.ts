@@ -37,7 +37,11 @@ export async function runUmapCommand(input: string, opts: UmapOptions): Promise<
   axes.forEach((a, j) => {
     numeric[a] = Float32Array.from({ length: table.n }, (_, i) => coords[i * opts.dims + j]!);
   });
-  await viz.writeTable(opts.output, { numeric, meta: table.meta });
+  await viz.writeTable(opts.output, {
+    numeric,
+    meta: table.meta,
+    ...(table.metaTypes && { metaTypes: table.metaTypes }),
+  });
   const written = await writePictures(coords, table.n, opts.dims, cols, input, {
     title: opts.title ?? basename(input),
     audio: opts.audio,

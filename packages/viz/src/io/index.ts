@@ -11,6 +11,7 @@ export {
   findColumn,
   guessLabelColumn,
   LABEL_COLUMN_NAMES,
+  type MetaType,
   type MetaValue,
   metaStrings,
   TableError,

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type * as Arrow from "apache-arrow";
 import { buildGenericTable, type ColumnOptions } from "./columns.js";
-import { type DataTable, type MetaValue, TableError } from "./table.js";
+import { type DataTable, type MetaType, type MetaValue, TableError } from "./table.js";
 
 // Arrow's type ids (apache-arrow's Type enum), compared directly so that tables made by another
 // copy of apache-arrow (LanceDB's CommonJS one) are recognised too.
@@ -59,11 +59,16 @@ export function tableFromArrow(
 
   const n = table.numRows;
   const columns: Record<string, MetaValue[]> = {};
+  const types: Record<string, MetaType> = {};
   for (const f of fields) {
     if (f === vecField) continue;
     columns[f.name] = columnCells(table.getChild(f.name)!, n);
+    types[f.name] = metaTypeOf(f.type);
   }
-  if (!vecField) return buildGenericTable(columns, n, options);
+  if (!vecField) {
+    const t = buildGenericTable(columns, n, options);
+    return { ...t, metaTypes: pick(types, Object.keys(t.meta)) };
+  }
 
   const col = table.getChild(vecField.name)!;
   const first = n > 0 ? col.get(0) : null;
@@ -78,7 +83,25 @@ export function tableFromArrow(
       );
     vectors.set(row.toArray() as ArrayLike<number>, i * dim);
   }
-  return { vectors, n, dim, vectorColumns: [vecField.name], meta: columns };
+  return { vectors, n, dim, vectorColumns: [vecField.name], meta: columns, metaTypes: types };
+}
+
+// Arrow type ids (apache-arrow's Type enum) of the scalar types a column keeps.
+const ARROW_INT = 2;
+const ARROW_FLOAT = 3;
+const ARROW_BOOL = 6;
+
+/** The stored type of an Arrow column, as `writeTable` writes it back. */
+function metaTypeOf(type: Arrow.DataType): MetaType {
+  const t = type as Arrow.DataType & { bitWidth?: number };
+  if (t.typeId === ARROW_INT) return t.bitWidth === 64 ? "int64" : "int32";
+  if (t.typeId === ARROW_FLOAT) return "float64";
+  if (t.typeId === ARROW_BOOL) return "bool";
+  return "string";
+}
+
+function pick<T>(o: Record<string, T>, keys: string[]): Record<string, T> {
+  return Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k] as T]));
 }
 
 function columnCells(vec: Arrow.Vector, n: number): MetaValue[] {

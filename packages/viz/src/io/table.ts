@@ -16,7 +16,15 @@ export interface DataTable {
   vectorColumns: string[];
   /** Metadata columns by name, each with `n` cells, in file order. */
   meta: Record<string, MetaValue[]>;
+  /**
+   * The stored type of each metadata column, where the file says it (Parquet, LanceDB), so
+   * that a layout or clusters file written from this table keeps it. Absent for CSV/JSON.
+   */
+  metaTypes?: Record<string, MetaType>;
 }
+
+/** A metadata column's stored type. */
+export type MetaType = "int32" | "int64" | "float64" | "bool" | "string";
 
 /** Column names that `guessLabelColumn` tries, in order. */
 export const LABEL_COLUMN_NAMES = ["label", "labels", "target", "class", "species", "y", "keyword"];
