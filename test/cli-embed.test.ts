@@ -639,3 +639,37 @@ describe("layouts keep the source's column types", () => {
     expect(typeOf("label")).toEqual(["BYTE_ARRAY", "STRING"]); // every label is null here
   });
 });
+
+describe("DuckDB reads the Parquet output", () => {
+  it("runs array_cosine_similarity after the documented one-line cast", async () => {
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const out = join(dir, "duck.parquet");
+    expect(cli(["embed", many, "-o", out, ...common, "-q"]).code).toBe(0);
+    const rows = await readParquet(out);
+    const db = await DuckDBInstance.create(":memory:");
+    const c = await db.connect();
+    try {
+      const file = out.replace(/'/g, "''");
+      // Parquet has no fixed-size list, so DuckDB sees FLOAT[]; the cast gives FLOAT[dim].
+      const [t] = (
+        await c.runAndReadAll(`SELECT typeof(embedding) AS t FROM '${file}' LIMIT 1`)
+      ).getRowObjects();
+      expect(t?.t).toBe("FLOAT[]");
+      const q = `SELECT id, array_cosine_similarity(embedding::FLOAT[32],
+          (SELECT embedding::FLOAT[32] FROM '${file}' WHERE id = 'clip-0005.wav')) AS sim
+        FROM '${file}' ORDER BY index`;
+      const sims = (await c.runAndReadAll(q)).getRowObjects();
+      expect(sims).toHaveLength(rows.length);
+      const q0 = rows.find((r) => r.id === "clip-0005.wav")!.embedding as number[];
+      const cos = (a: number[], b: number[]) =>
+        a.reduce((s, x, i) => s + x * (b[i] as number), 0) / (Math.hypot(...a) * Math.hypot(...b));
+      sims.forEach((s, i) => {
+        expect(s.id).toBe(rows[i]!.id);
+        expect(Number(s.sim)).toBeCloseTo(cos(rows[i]!.embedding as number[], q0), 5);
+      });
+    } finally {
+      c.closeSync();
+      db.closeSync();
+    }
+  });
+});
