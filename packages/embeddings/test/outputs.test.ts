@@ -436,3 +436,19 @@ describe("provenance", () => {
     ]);
   });
 });
+
+describe("progress", () => {
+  it("moves with every batch, before the first chunk commits, and ends exact", async () => {
+    const seen: number[] = [];
+    await runEmbedding(fakeModel(), records, {
+      ...opts,
+      chunkRecords: 1000, // one chunk for the whole run: it commits only at the end
+      output: join(dir, "progress.parquet"),
+      sourceSize: N,
+      onProgress: (p) => seen.push(p.done),
+    });
+    expect(seen.some((d) => d > 0 && d < N - 2)).toBe(true);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]!);
+    expect(seen.at(-1)).toBe(N);
+  });
+});

@@ -11,7 +11,7 @@ import {
   positiveNumber,
 } from "../options.js";
 import { ProgressBar, progressEnabled } from "../progress.js";
-import { CliError, ExitCode } from "../run.js";
+import { CliError, ExitCode, interruptedError, onInterrupt } from "../run.js";
 import type { SourceFlags } from "../sources.js";
 
 interface EmbedFlags extends ModelFlags, SourceFlags {
@@ -141,6 +141,9 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
       "--devices takes a comma-separated list of devices, with --model",
       ExitCode.usage,
     );
+  // Loading LibTorch and the model takes a second or more: say so where a bar will follow (the
+  // bar's first draw erases the line).
+  if (progressEnabled(flags.quiet)) process.stderr.write("loading the model…\r");
   const { model, path: modelPath } = flags.features
     ? featureRunner(emb.featureModel({ kind: flags.features }), flags.features)
     : await loadModelFromFlags(devices.length > 0 ? { ...flags, device: devices[0] } : flags);
@@ -169,10 +172,10 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
     for await (const _ of opened.records) size++;
   }
   const controller = new AbortController();
-  const onSignal = () =>
-    controller.abort(new CliError("interrupted; rerun with --resume to continue"));
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  // Ctrl-C stops at the next batch boundary; committed chunks stay for --resume.
+  const offInterrupt = onInterrupt(() =>
+    controller.abort(interruptedError("rerun with --resume to continue")),
+  );
   try {
     const summary = await emb.runEmbedding(model, opened.records, {
       replicas,
@@ -243,8 +246,7 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
       throw new CliError(`${source}: ${(err as Error).message}; nothing written`, ExitCode.usage);
     throw err;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    offInterrupt();
     bar.done();
     await Promise.all([model, ...replicas].map((m) => m.dispose()));
   }

@@ -245,6 +245,10 @@ export async function* embedRecords(
   const next = async () => {
     const done = inflight && (await inflight);
     inflight = chunk.length > 0 ? embedChunk(model, chunk, plan, chunkOptions) : undefined;
+    // The chunk is awaited later (after the next one is gathered); an abort can reject it
+    // before then, which must not count as an unhandled rejection (the process would die with
+    // the abort's stack trace instead of stopping cleanly).
+    inflight?.catch(() => {});
     chunk = [];
     samples = 0;
     return done;

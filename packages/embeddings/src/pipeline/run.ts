@@ -171,16 +171,27 @@ export async function runEmbedding(
   let modelSec = 0;
   let modelIdleSec = 0;
   let budgetSamples: number | undefined;
+  // Progress moves with every batch, not only when a chunk (512 clips by default) commits: the
+  // clips of the batches since the last commit count as done, at most a chunk's worth (a long
+  // recording's windows are several batch items), and each commit sets the exact count.
+  let committed = 0;
+  let sinceCommit = 0;
+  const chunkCap = options.chunkRecords ?? 512;
   for await (const chunk of embedRecords(model, indexed(), {
     ...options,
     onBatch: (b) => {
       progress.audioSec += b.audioSec;
+      sinceCommit += b.clips;
+      progress.done = committed + Math.min(sinceCommit, chunkCap);
+      if (progress.total !== undefined) progress.done = Math.min(progress.done, progress.total);
       options.onBatch?.(b);
       options.onProgress?.(progress);
     },
   })) {
     await store.commit(chunk);
-    progress.done += chunk.indices.length;
+    committed += chunk.indices.length;
+    sinceCommit = 0;
+    progress.done = committed;
     progress.failed += chunk.errors.length;
     valid += chunk.stats.validSamples;
     padded += chunk.stats.paddedSamples;
