@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -46,10 +46,14 @@ describe.skipIf(!existsSync(MAIN))("umap / cluster / report: flags", () => {
     expect(audiomap("cluster", "x.csv", "-o", "y.csv", "--method", "dbscan").code).toBe(2);
   });
 
-  it("fails with a clear message on an unknown table format", () => {
+  it("exits 2 with a clear message on an unknown table format or a missing file", () => {
+    writeFileSync(join(dir, "nope.txt"), "not a table\n");
     const r = audiomap("umap", join(dir, "nope.txt"), "-o", join(dir, "l.csv"));
-    expect(r.code).toBe(1);
-    expect(r.err).toContain("TABLE_FORMAT");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("unknown table format");
+    const m = audiomap("umap", join(dir, "absent.parquet"), "-o", join(dir, "l.csv"));
+    expect(m.code).toBe(2);
+    expect(m.err).toContain("input not found");
   });
 });
 

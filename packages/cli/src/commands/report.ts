@@ -1,10 +1,11 @@
 import type { Command } from "commander";
+import { addOutputOptions, type OutputFlags } from "../output.js";
 import { intIn, kRange, numberIn, oneOf } from "../viz/flags.js";
 import type { RegisterCommand } from "./index.js";
 
 /** `audiomap report <embeddings...> -o dir`: metrics, pictures and a comparison of several files. */
 export const registerReport: RegisterCommand = (program: Command) => {
-  program
+  const command = program
     .command("report")
     .description(
       "write an HTML + Markdown report: metrics, UMAP map, cluster×label heat map, examples",
@@ -46,7 +47,9 @@ export const registerReport: RegisterCommand = (program: Command) => {
       oneOf("link", "embed", "none"),
       "link",
     )
-    .option("--summary <key=value...>", "extra dataset/model facts for the summary table")
+    .option("--summary <key=value...>", "extra dataset/model facts for the summary table");
+  addOutputOptions(command)
+    .addHelpText("after", "\nExample:\n  audiomap report emb.parquet -o report/")
     .action(async (inputs: string[], opts: ReportOptions) => {
       const { runReportCommand } = await import("../viz/report-command.js");
       await runReportCommand(inputs, opts);
@@ -54,7 +57,7 @@ export const registerReport: RegisterCommand = (program: Command) => {
 };
 
 /** Parsed flags of `audiomap report`. */
-export interface ReportOptions {
+export interface ReportOptions extends OutputFlags {
   output: string;
   layout?: string;
   clusters?: string;

@@ -1,10 +1,11 @@
 import type { Command } from "commander";
+import { addOutputOptions, type OutputFlags } from "../output.js";
 import { intIn, numberIn, oneOf } from "../viz/flags.js";
 import type { RegisterCommand } from "./index.js";
 
 /** `audiomap umap <embeddings> -o layout.parquet|.csv`: projects vectors to 2-D or 3-D. */
 export const registerUmap: RegisterCommand = (program: Command) => {
-  program
+  const command = program
     .command("umap")
     .description("project embeddings to a 2-D/3-D UMAP layout, with optional pictures")
     .argument(
@@ -30,7 +31,12 @@ export const registerUmap: RegisterCommand = (program: Command) => {
       oneOf("link", "embed", "none"),
       "link",
     )
-    .option("--title <text>", "picture title (default: the input's file name)")
+    .option("--title <text>", "picture title (default: the input's file name)");
+  addOutputOptions(command)
+    .addHelpText(
+      "after",
+      "\nExample:\n  audiomap umap emb.parquet -o emb.layout.parquet --png --html",
+    )
     .action(async (input: string, opts: UmapOptions) => {
       const { runUmapCommand } = await import("../viz/umap-command.js");
       await runUmapCommand(input, opts);
@@ -38,7 +44,7 @@ export const registerUmap: RegisterCommand = (program: Command) => {
 };
 
 /** Parsed flags of `audiomap umap`. */
-export interface UmapOptions {
+export interface UmapOptions extends OutputFlags {
   output: string;
   dims: 2 | 3;
   neighbors: number;

@@ -1,4 +1,5 @@
 import type { ClusterOptions } from "../commands/cluster.js";
+import { emit } from "../output.js";
 import { CliError, ExitCode } from "../run.js";
 import { runCluster, runMetrics } from "./analysis.js";
 import { pointColumns } from "./columns.js";
@@ -38,12 +39,8 @@ export async function runClusterCommand(input: string, opts: ClusterOptions): Pr
     metrics,
     output: opts.output,
   };
-  if (opts.json) console.log(JSON.stringify(summary, null, 2));
-  else {
-    console.log(
-      `cluster: ${table.n} × ${table.dim} → ${k} clusters (${opts.method})${noise ? `, ${noise} noise` : ""} → ${opts.output}`,
-    );
-    for (const [name, v] of Object.entries(metrics))
-      console.log(`  ${name.padEnd(16)} ${v.toFixed(4)}`);
-  }
+  emit(opts, summary, () => [
+    `cluster: ${table.n} × ${table.dim} → ${k} clusters (${opts.method})${noise ? `, ${noise} noise` : ""} → ${opts.output}`,
+    ...Object.entries(metrics).map(([name, v]) => `  ${name.padEnd(16)} ${v.toFixed(4)}`),
+  ]);
 }

@@ -1,6 +1,7 @@
 import { basename, resolve } from "node:path";
 import type { DataTable, ReportRun } from "@audiomap/viz";
 import type { ReportOptions } from "../commands/report.js";
+import { emit } from "../output.js";
 import { CliError, ExitCode } from "../run.js";
 import { type ClusterFlags, METRIC_SAMPLE, runCluster, runMetrics, runUmap } from "./analysis.js";
 import { type PointColumns, pointColumns, resolveClipPaths } from "./columns.js";
@@ -129,14 +130,28 @@ export async function runReportCommand(inputs: string[], opts: ReportOptions): P
       seed: opts.seed,
     },
   });
-  const secs = ((performance.now() - t0) / 1000).toFixed(1);
-  console.log(`report: ${files.html} (${secs} s)`);
-  for (const run of runs) {
-    const m = Object.entries(run.metrics)
-      .map(([k, v]) => `${k} ${v === undefined ? "–" : v.toFixed(3)}`)
-      .join(" · ");
-    console.log(`  ${run.name}: ${run.n} × ${run.dim}, ${run.nClusters} clusters · ${m}`);
-  }
+  const seconds = (performance.now() - t0) / 1000;
+  const result = {
+    output: outDir,
+    files,
+    runs: runs.map((r) => ({
+      name: r.name,
+      n: r.n,
+      dim: r.dim,
+      clusters: r.nClusters,
+      metrics: r.metrics,
+    })),
+    seconds,
+  };
+  emit(opts, result, () => [
+    `report: ${files.html} (${seconds.toFixed(1)} s)`,
+    ...runs.map((run) => {
+      const m = Object.entries(run.metrics)
+        .map(([k, v]) => `${k} ${v === undefined ? "–" : v.toFixed(3)}`)
+        .join(" · ");
+      return `  ${run.name}: ${run.n} × ${run.dim}, ${run.nClusters} clusters · ${m}`;
+    }),
+  ]);
 }
 
 function clusterFlags(opts: ReportOptions, cols: PointColumns): ClusterFlags {

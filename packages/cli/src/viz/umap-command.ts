@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import type { UmapOptions } from "../commands/umap.js";
+import { emit } from "../output.js";
 import { CliError, ExitCode } from "../run.js";
 import { runUmap } from "./analysis.js";
 import { pointColumns } from "./columns.js";
@@ -49,10 +50,19 @@ export async function runUmapCommand(input: string, opts: UmapOptions): Promise<
     ...optionalTarget("svg", besideOutput(opts.svg, opts.output, ".svg")),
     ...optionalTarget("html", besideOutput(opts.html, opts.output, ".html")),
   });
-  const secs = ((performance.now() - t0) / 1000).toFixed(1);
-  console.log(
-    `umap: ${table.n} × ${table.dim} → ${opts.dims}-D in ${secs} s → ${[opts.output, ...written].join(", ")}`,
-  );
+  const seconds = (performance.now() - t0) / 1000;
+  const summary = {
+    input,
+    n: table.n,
+    dim: table.dim,
+    dims: opts.dims,
+    output: opts.output,
+    pictures: written,
+    seconds,
+  };
+  emit(opts, summary, () => [
+    `umap: ${table.n} × ${table.dim} → ${opts.dims}-D in ${seconds.toFixed(1)} s → ${[opts.output, ...written].join(", ")}`,
+  ]);
 }
 
 function optionalTarget<K extends string>(
