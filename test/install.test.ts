@@ -7,6 +7,7 @@
  * - a strict TypeScript check compiles against the installed type declarations;
  * - `npx audiomap classify` runs on a generated clip and `npx audiomap info` on the packaged
  *   model, with no --model (the model is found through module resolution);
+ * - `npx audiomap demo` runs with the shipped data generator, writing to ~/.cache/audiomap;
  * - `npx audiomap export --random-init` runs the shipped Python exporter.
  * The tarballs are also checked for a LICENSE, the repository fields and resolvable source maps.
  */
@@ -189,6 +190,31 @@ export async function run(file: string): Promise<number> {
     const info = JSON.parse(inApp("npx", ["--no-install", "audiomap", "info", "--json"]));
     expect(info.path).toBe(join(app, "node_modules/@audiomap/model-kws/model/model.pt"));
     expect(info.labels).toHaveLength(36);
+  });
+
+  it("runs `npx audiomap demo` with the shipped generator, writing to ~/.cache/audiomap", () => {
+    const home = join(work, "home");
+    const out = JSON.parse(
+      inApp(
+        "npx",
+        [
+          "--no-install",
+          "audiomap",
+          "demo",
+          "--words",
+          "yes,no,up,down",
+          "--per-word",
+          "6",
+          "--json",
+          "-q",
+        ],
+        { HOME: home, XDG_CACHE_HOME: "" },
+      ),
+    );
+    expect(out.report).toBe(join(home, ".cache/audiomap/demo/report/index.html"));
+    expect(out.rows + out.failed).toBe(24);
+    expect(out.model).toBe(join(app, "node_modules/@audiomap/model-kws/model/model.pt"));
+    expect(existsSync(out.report)).toBe(true);
   });
 
   it("runs `npx audiomap export --random-init` with the shipped exporter", () => {
