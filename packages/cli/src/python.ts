@@ -7,11 +7,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError, ExitCode } from "./run.js";
 
-/** python/ of this package (beside src/ and dist/). */
+/**
+ * python/ of this package (beside src/ and dist/). It holds the exporter package, so it is
+ * what goes on PYTHONPATH to run `-m audiomap_export`.
+ */
 export const pythonDir: string = join(dirname(fileURLToPath(import.meta.url)), "..", "python");
-
-/** The exporter package's parent folder: put it on PYTHONPATH to run `-m audiomap_export`. */
-export const exporterPath: string = pythonDir;
 
 /** The keyword data generator and its label file. */
 export const generatorScript: string = join(pythonDir, "train", "gen_data.py");

@@ -113,7 +113,7 @@ function exporterArgs(checkpoint: string | undefined, f: ExportFlags): string[] 
 
 async function runExport(checkpoint: string | undefined, flags: ExportFlags): Promise<void> {
   const args = exporterArgs(checkpoint, flags);
-  const { exporterPath, findPython } = await import("../python.js");
+  const { findPython, pythonDir } = await import("../python.js");
   const python = findPython(
     [
       { module: "torch", apt: "python3-torch" },
@@ -123,7 +123,7 @@ async function runExport(checkpoint: string | undefined, flags: ExportFlags): Pr
   );
   const env = {
     ...process.env,
-    PYTHONPATH: [exporterPath, process.env.PYTHONPATH].filter(Boolean).join(":"),
+    PYTHONPATH: [pythonDir, process.env.PYTHONPATH].filter(Boolean).join(":"),
     PYTHONDONTWRITEBYTECODE: "1",
   };
   const child = spawn(python, ["-m", "audiomap_export", ...args], { stdio: "inherit", env });
