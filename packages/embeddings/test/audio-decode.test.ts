@@ -68,6 +68,19 @@ beforeAll(() => {
   synth("stereo-44k.wav", 44100, 2, ["-b", "16"]);
   run("sox", [path("mono-48k.wav"), "-C", "6", path("vorbis.ogg")]);
   run("sox", [path("stereo-44k.wav"), "-C", "192", path("stereo.mp3")]);
+  // ffmpeg's LAME writes the gapless header (encoder delay and padding) that sox's does not.
+  synth("mono-16k.wav", 16000, 1, ["-b", "16"]);
+  run("ffmpeg", [
+    "-v",
+    "error",
+    "-i",
+    path("mono-16k.wav"),
+    "-c:a",
+    "libmp3lame",
+    "-b:a",
+    "64k",
+    path("gapless.mp3"),
+  ]);
   // sox here has no Opus encoder; ffmpeg's libopus writes the file.
   run("ffmpeg", [
     "-v",
@@ -168,13 +181,14 @@ describe("lossy decoding agrees with other decoders", () => {
     expect(snr).toBeGreaterThan(60);
   });
 
-  it("MP3 equals sox's decoding and agrees with ffmpeg's up to its gapless trimming", async () => {
+  it("MP3 without a gapless header: every frame kept, as ffmpeg; sox agrees on its prefix", async () => {
     const decoded = await decodeAudio(path("stereo.mp3"));
     expect(decoded.channels).toBe(2);
     expect(decoded.sampleRate).toBe(44100);
     expect(decoded.encoding).toMatch(/Layer III/);
-    // libsndfile (mpg123) keeps the encoder delay and padding, as sox does; sox's output ends
-    // a few hundred frames earlier.
+    // With no LAME/Xing gapless header there is nothing to trim: libsndfile (mpg123) gives
+    // every decoded frame, as ffmpeg does; sox's output is the same but ends earlier.
+    expect(decoded.frames).toBe(ffmpegDecode(path("stereo.mp3"), 2).length);
     const sox = soxDecode(path("stereo.mp3"));
     expect(maxAbsDiff(decoded.samples.subarray(0, sox.length), sox)).toBeLessThan(1e-4);
     // ffmpeg's decoder differs in float rounding only (measured: lag 0, SNR 125 dB). The
@@ -183,5 +197,19 @@ describe("lossy decoding agrees with other decoders", () => {
     const { lag, snr } = alignedSnr(reference, decoded.samples, 2500);
     console.log(`mp3 vs ffmpeg: lag ${lag} samples, SNR ${snr.toFixed(1)} dB`);
     expect(snr).toBeGreaterThan(60);
+  });
+
+  it("MP3 with a gapless header: encoder delay and padding trimmed, as ffmpeg does (not sox)", async () => {
+    const decoded = await decodeAudio(path("gapless.mp3"));
+    // The source is 1 s at 16 kHz: the trimmed decode has exactly its frames, as ffmpeg's.
+    const reference = ffmpegDecode(path("gapless.mp3"), 1);
+    expect(decoded.frames).toBe(16000);
+    expect(reference.length).toBe(16000);
+    const { lag, snr } = alignedSnr(reference, decoded.samples, 2500);
+    console.log(`gapless mp3 vs ffmpeg: lag ${lag} samples, SNR ${snr.toFixed(1)} dB`);
+    expect(lag).toBe(0);
+    expect(snr).toBeGreaterThan(60);
+    // sox keeps the encoder delay and padding (measured: 1.5 s of audio decodes to 1.584 s).
+    expect(soxDecode(path("gapless.mp3")).length).toBeGreaterThan(16000 + 500);
   });
 });

@@ -14,6 +14,7 @@ import {
   openDataset,
   parquetSource,
   speechCommandsSource,
+  splitFromPath,
 } from "../src/datasets/index.js";
 import { makeTempDir, writeFloatWav } from "./helpers/audio-tools.js";
 
@@ -274,13 +275,17 @@ describe("parquetSource", () => {
       "test/0000.parquet#2",
     ]);
     expect(records.map((r) => r.label)).toEqual(["yes", "no", "yes", "yes", "no", "yes"]);
+    // The split comes from the Hub tree's folder (train/0000.parquet).
     expect(records[1]?.metadata).toEqual({
-      path: "cccc3333_nohash_0.wav",
+      audio_path: "cccc3333_nohash_0.wav",
       speaker: "cccc3333",
       duration: 0.05,
+      split: "train",
     });
+    expect(records[4]?.metadata.split).toBe("test");
+    // The record's path points at the row, which is unique; the clip's own name is audio_path.
     const source = records[1]?.source as { bytes: Uint8Array; path: string };
-    expect(source.path).toBe("cccc3333_nohash_0.wav");
+    expect(source.path).toBe(`${files[0]}#1`);
     const fromBytes = await decodeAudio(source.bytes);
     const fromFile = await decodeAudio(join(sc, "no", "cccc3333_nohash_0.wav"));
     expect(fromBytes.samples).toEqual(fromFile.samples);
@@ -351,5 +356,21 @@ describe("folderSource and openDataset", () => {
       "0000.parquet#1",
       "0000.parquet#2",
     ]);
+  });
+});
+
+describe("splitFromPath (HF's data-files rules)", () => {
+  it.each([
+    ["data/train-00000-of-00002.parquet", "train"],
+    ["data/my_custom-00001-of-00004.parquet", "my_custom"],
+    ["en-US/train/0000.parquet", "train"],
+    ["dev/clip.wav", "validation"],
+    ["testing/yes/a.wav", "test"],
+    ["test.parquet", "test"],
+    ["valid_0.jsonl", "validation"],
+    ["recordings/a.wav", null],
+    ["trainee.parquet", null],
+  ])("%s → %s", (path, split) => {
+    expect(splitFromPath(path)).toBe(split);
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { afterAll, describe, expect, it } from "vitest";
+import { SchemaBuilder } from "../src/outputs/columns.js";
 import { errorsPathFor } from "../src/outputs/errors.js";
 import { formatFromPath, resolveOutputFormat } from "../src/outputs/format.js";
 import { mergeOutputs } from "../src/outputs/merge.js";
@@ -78,7 +79,8 @@ describe("parquet output", () => {
       path: "/d/0.wav",
       label: "yes",
       speaker: "s0",
-      take: 0,
+      // Whole numbers are written as INT64 (hyparquet reads them as bigint).
+      take: 0n,
       meta_index: "clash",
       extra: null,
       sample_rate: 16000,
@@ -450,5 +452,31 @@ describe("progress", () => {
     expect(seen.some((d) => d > 0 && d < N - 2)).toBe(true);
     for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]!);
     expect(seen.at(-1)).toBe(N);
+  });
+});
+
+describe("SchemaBuilder", () => {
+  it("types whole numbers as int64, widens to float64 on a fraction, lets declared types win", () => {
+    const b = new SchemaBuilder({ score: "float64" });
+    b.add({ n: 1, x: 2, score: 3, flag: true, s: null });
+    b.add({ n: 2, x: 2.5, score: 4, flag: false, s: "a" });
+    const types = Object.fromEntries(b.columns().map((c) => [c.name, c.type]));
+    expect(types).toMatchObject({
+      n: "int64",
+      x: "float64",
+      score: "float64",
+      flag: "bool",
+      s: "string",
+    });
+  });
+
+  it("merging int64 and float64 parts gives float64, not text", () => {
+    const b = new SchemaBuilder();
+    b.addColumns([{ name: "v", type: "int64" }]);
+    b.addColumns([{ name: "v", type: "float64" }]);
+    b.addColumns([{ name: "w", type: "int64" }]);
+    b.addColumns([{ name: "w", type: "string" }]);
+    const types = Object.fromEntries(b.columns().map((c) => [c.name, c.type]));
+    expect(types).toMatchObject({ v: "float64", w: "string" });
   });
 });

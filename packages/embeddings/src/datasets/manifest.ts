@@ -22,14 +22,14 @@ export interface ManifestOptions {
 
 const PATH_COLUMNS = ["path", "file", "audio", "filename", "file_name"];
 
-async function* csvRows(path: string): AsyncGenerator<Record<string, unknown>> {
+export async function* csvRows(path: string): AsyncGenerator<Record<string, unknown>> {
   const parser = createReadStream(path).pipe(
     parse({ columns: true, skip_empty_lines: true, bom: true, trim: true }),
   );
   for await (const row of parser) yield row as Record<string, unknown>;
 }
 
-async function* jsonlRows(path: string): AsyncGenerator<Record<string, unknown>> {
+export async function* jsonlRows(path: string): AsyncGenerator<Record<string, unknown>> {
   const lines = createInterface({
     input: createReadStream(path),
     crlfDelay: Number.POSITIVE_INFINITY,
@@ -54,7 +54,7 @@ async function* jsonlRows(path: string): AsyncGenerator<Record<string, unknown>>
 }
 
 /** Primitive values are kept; objects and arrays become their JSON text. */
-function toMetadata(value: unknown): MetadataValue {
+export function toMetadata(value: unknown): MetadataValue {
   if (value === null || value === undefined) return null;
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
     return value;

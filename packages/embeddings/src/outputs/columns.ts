@@ -86,28 +86,48 @@ export function flattenRow(row: EmbeddedRow): Record<string, unknown> {
   return out;
 }
 
+/** The common type of two column types: integers widen to floats, anything else to text. */
+function widen(a: ColumnType, b: ColumnType): ColumnType {
+  if (a === b) return a;
+  const numeric = new Set<ColumnType>(["int32", "int64", "float64"]);
+  if (numeric.has(a) && numeric.has(b))
+    return a === "float64" || b === "float64" ? "float64" : "int64";
+  return "string";
+}
+
 /**
- * Accumulates metadata column types over many records: all numbers → float64, all booleans →
- * bool, anything else → string. Keys keep the order they were first seen in.
+ * Accumulates metadata column types over many records: all integers → int64, numbers with a
+ * fraction among them → float64, all booleans → bool, anything else → string. A type the
+ * source declares (`declared`, by output column name; e.g. a Parquet DOUBLE column whose
+ * values happen to be whole) wins over the values. Keys keep the order they were first seen.
  */
 export class SchemaBuilder {
   private readonly types = new Map<string, ColumnType | "null">();
+
+  constructor(private readonly declared: Readonly<Record<string, ColumnType>> = {}) {}
 
   /** Looks at one flattened record. */
   add(record: Record<string, unknown>): void {
     for (const [k, v] of Object.entries(record)) {
       if (FIXED_COLUMNS.some((c) => c.name === k)) continue;
+      const declared = this.declared[k];
+      if (declared !== undefined) {
+        this.types.set(k, declared);
+        continue;
+      }
       const t: ColumnType | "null" =
         v === null || v === undefined
           ? "null"
           : typeof v === "number"
-            ? "float64"
+            ? Number.isInteger(v)
+              ? "int64"
+              : "float64"
             : typeof v === "boolean"
               ? "bool"
               : "string";
       const prev = this.types.get(k);
       if (prev === undefined || prev === "null") this.types.set(k, t);
-      else if (t !== "null" && t !== prev) this.types.set(k, "string");
+      else if (t !== "null") this.types.set(k, widen(prev, t));
     }
   }
 
@@ -116,10 +136,7 @@ export class SchemaBuilder {
     for (const c of columns) {
       if (FIXED_COLUMNS.some((f) => f.name === c.name)) continue;
       const prev = this.types.get(c.name);
-      this.types.set(
-        c.name,
-        prev === undefined || prev === "null" || prev === c.type ? c.type : "string",
-      );
+      this.types.set(c.name, prev === undefined || prev === "null" ? c.type : widen(prev, c.type));
     }
   }
 

@@ -4,8 +4,14 @@
  * an error row.
  */
 import { existsSync } from "node:fs";
+import type { MetadataType } from "../datasets/types.js";
 import { removeStaleTemps } from "../outputs/atomic.js";
-import { type OutputSchema, SchemaBuilder } from "../outputs/columns.js";
+import {
+  type ColumnType,
+  metadataColumn,
+  type OutputSchema,
+  SchemaBuilder,
+} from "../outputs/columns.js";
 import { errorsPathFor, writeErrors } from "../outputs/errors.js";
 import { type OutputFormat, resolveOutputFormat, writeOutput } from "../outputs/format.js";
 import { PartStore, partsDirFor } from "../outputs/parts.js";
@@ -47,6 +53,11 @@ export interface RunOptions extends EmbedOptions {
   provenance?: Partial<Provenance>;
   /** Size of the unsharded source, if known (for progress). */
   sourceSize?: number;
+  /**
+   * Metadata column types the source declares (`OpenedDataset.columnTypes`), by metadata key;
+   * other columns are typed from their values.
+   */
+  columnTypes?: Readonly<Record<string, MetadataType>>;
   onProgress?: (p: RunProgress) => void;
 }
 
@@ -216,6 +227,7 @@ export async function runEmbedding(
     dim,
     options.frames ? model.info.hiddenSize : undefined,
     selection.combine === "concat" ? selection.layers.length : 1,
+    options.columnTypes,
   );
   const provenance: Provenance = {
     audiomap_version: AUDIOMAP_VERSION,
@@ -259,8 +271,11 @@ async function finalSchema(
   dim: number,
   hidden: number | undefined,
   framesLayers: number,
+  columnTypes: Readonly<Record<string, MetadataType>> = {},
 ): Promise<{ schema: OutputSchema; failed: number }> {
-  const builder = new SchemaBuilder();
+  const declared: Record<string, ColumnType> = {};
+  for (const [key, type] of Object.entries(columnTypes)) declared[metadataColumn(key)] = type;
+  const builder = new SchemaBuilder(declared);
   let failed = 0;
   for await (const part of store.indexes()) {
     for (const r of part.records) builder.add(r);
