@@ -1,12 +1,34 @@
 /** Opening what a command's `<source>` names: one audio file, or a dataset (see openDataset). */
 import { stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
+import { Option } from "commander";
 import { CliError, ExitCode } from "./run.js";
 
 /** Dataset flags shared by commands. */
 export interface SourceFlags {
   split?: string;
   language?: string;
+  labelColumn?: string;
+  audioColumn?: string;
+}
+
+/**
+ * The dataset options every command with a `<source>` takes, as fresh commander Options (one
+ * Option object cannot be shared by two commands): `.addOption(...)` each.
+ */
+export function sourceOptions(): Option[] {
+  return [
+    new Option(
+      "--split <name>",
+      "only this split: Speech Commands lists, Hub file names (data/test-*.parquet), split folders or a split column",
+    ),
+    new Option(
+      "--label-column <name>",
+      'label column of a Parquet file, manifest or AudioFolder (default "label")',
+    ),
+    new Option("--audio-column <name>", 'audio struct column of a Parquet file (default "audio")'),
+    new Option("--language <code>", "MInDS-14 language, e.g. en-US"),
+  ];
 }
 
 /** An opened source: the records, and how many there are when cheap to know. */
@@ -14,6 +36,8 @@ export interface OpenedSource {
   records: AsyncIterable<import("@audiomap/embeddings").AudioRecord>;
   kind: string;
   size?: number;
+  /** Metadata column types the source declares (see OpenedDataset.columnTypes). */
+  columnTypes?: Record<string, import("@audiomap/embeddings").MetadataType>;
 }
 
 /**
@@ -32,11 +56,22 @@ export async function openSource(spec: string, flags: SourceFlags = {}): Promise
       size: 1,
     };
   }
-  const ds = await emb.openDataset(spec, {
-    split: flags.split as never,
-    language: flags.language,
-  });
-  return { records: ds, kind: ds.kind };
+  if (flags.labelColumn !== undefined && flags.labelColumn === "")
+    throw new CliError("--label-column needs a column name", ExitCode.usage);
+  try {
+    const ds = await emb.openDataset(spec, {
+      ...(flags.split !== undefined && { split: flags.split }),
+      ...(flags.language !== undefined && { language: flags.language }),
+      ...(flags.labelColumn !== undefined && { labelColumn: flags.labelColumn }),
+      ...(flags.audioColumn !== undefined && { audioColumn: flags.audioColumn }),
+    });
+    return { records: ds, kind: ds.kind, columnTypes: ds.columnTypes };
+  } catch (err) {
+    // A layout that cannot be read, or a split it does not have, is a usage error (exit 2).
+    if (err instanceof emb.DatasetError)
+      throw new CliError(`${err.message} [${err.code}]`, ExitCode.usage);
+    throw err;
+  }
 }
 
 /**
@@ -54,6 +89,7 @@ export async function openSources(specs: string[], flags: SourceFlags = {}): Pro
   return {
     records: chained(),
     kind: [...new Set(opened.map((o) => o.kind))].join("+"),
+    columnTypes: Object.assign({}, ...opened.map((o) => o.columnTypes ?? {})),
     ...(sizes.every((n) => n !== undefined) && {
       size: sizes.reduce((a, b) => (a ?? 0) + (b ?? 0), 0),
     }),

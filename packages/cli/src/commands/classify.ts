@@ -10,7 +10,7 @@ import {
 } from "../options.js";
 import { ProgressBar, progressEnabled } from "../progress.js";
 import { CliError, ExitCode } from "../run.js";
-import type { SourceFlags } from "../sources.js";
+import { type SourceFlags, sourceOptions } from "../sources.js";
 
 interface ClassifyFlags extends ModelFlags, SourceFlags {
   topK: number;
@@ -25,6 +25,12 @@ interface ClassifyFlags extends ModelFlags, SourceFlags {
 
 /** Registers `classify`. */
 export function registerClassify(program: Command): void {
+  const [split, labelColumn, audioColumn, language] = sourceOptions() as [
+    Option,
+    Option,
+    Option,
+    Option,
+  ];
   program
     .command("classify")
     .description("Keyword spotting: top-k labels per clip, or --detect events in long recordings")
@@ -44,8 +50,10 @@ export function registerClassify(program: Command): void {
       nonNegativeNumber,
       0,
     )
-    .option("--split <name>", "Speech Commands split: train, validation or test")
-    .option("--language <code>", "MINDS-14 language, e.g. en-US")
+    .addOption(split)
+    .addOption(labelColumn)
+    .addOption(audioColumn)
+    .addOption(language)
     .option("--device <device>", "auto, cpu, cuda or cuda:N", "auto")
     .addOption(
       new Option("--dtype <dtype>", "model precision").choices(["float32", "float16", "bfloat16"]),

@@ -12,7 +12,7 @@ import {
 } from "../options.js";
 import { ProgressBar, progressEnabled } from "../progress.js";
 import { CliError, ExitCode, interruptedError, onInterrupt } from "../run.js";
-import type { SourceFlags } from "../sources.js";
+import { type SourceFlags, sourceOptions } from "../sources.js";
 
 interface EmbedFlags extends ModelFlags, SourceFlags {
   output: string;
@@ -37,6 +37,12 @@ interface EmbedFlags extends ModelFlags, SourceFlags {
 
 /** Registers `embed`. */
 export function registerEmbed(program: Command): void {
+  const [split, labelColumn, audioColumn, language] = sourceOptions() as [
+    Option,
+    Option,
+    Option,
+    Option,
+  ];
   program
     .command("embed")
     .description("Embed every clip of a dataset (or one file) into Parquet, .npy+.jsonl or LanceDB")
@@ -99,8 +105,10 @@ export function registerEmbed(program: Command): void {
       "number of shards when JOB_COMPLETION_INDEX gives the index",
       nonNegativeInt,
     )
-    .option("--split <name>", "Speech Commands split: train, validation or test")
-    .option("--language <code>", "MINDS-14 language, e.g. en-US")
+    .addOption(split)
+    .addOption(labelColumn)
+    .addOption(audioColumn)
+    .addOption(language)
     .option("--device <device>", "auto, cpu, cuda or cuda:N", "auto")
     .option(
       "--devices <list>",
@@ -194,6 +202,7 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
       chunkRecords: Math.floor(flags.chunkSize),
       shard,
       sourceSize: size,
+      ...(opened.columnTypes && { columnTypes: opened.columnTypes }),
       signal: controller.signal,
       manifest: {
         model: modelPath,

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { playableClipPaths } from "./clips.js";
 import type { PointColumns } from "./columns.js";
-import { resolveClipPaths } from "./columns.js";
 
 /** Where to write pictures of a layout; each is optional. */
 export interface PictureTargets {
@@ -50,10 +50,13 @@ export async function writePictures(
     const mode = targets.audio ?? "link";
     const audio =
       cols.paths && mode !== "none"
-        ? viz.audioSources(resolveClipPaths(cols.paths, tablePath), {
-            mode,
-            htmlDir: dirname(targets.html),
-          })
+        ? viz.audioSources(
+            await playableClipPaths(cols.paths, tablePath, {
+              mode,
+              htmlDir: dirname(targets.html),
+            }),
+            { mode, htmlDir: dirname(targets.html) },
+          )
         : undefined;
     const page = viz.interactiveHtml(layout, {
       title: targets.title,

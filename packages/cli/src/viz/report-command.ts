@@ -4,7 +4,8 @@ import type { ReportOptions } from "../commands/report.js";
 import { emit } from "../output.js";
 import { CliError, ExitCode } from "../run.js";
 import { type ClusterFlags, METRIC_SAMPLE, runCluster, runMetrics, runUmap } from "./analysis.js";
-import { type PointColumns, pointColumns, resolveClipPaths } from "./columns.js";
+import { playableClipPaths } from "./clips.js";
+import { type PointColumns, pointColumns } from "./columns.js";
 import { readInputTable } from "./input.js";
 
 /** Runs `audiomap report`: metrics for every input, pictures for the first, one report folder. */
@@ -82,10 +83,13 @@ export async function runReportCommand(inputs: string[], opts: ReportOptions): P
   const outDir = resolve(opts.output);
   const audio =
     main.cols.paths && opts.audio !== "none"
-      ? viz.audioSources(resolveClipPaths(main.cols.paths, inputs[0]!), {
-          mode: opts.audio,
-          htmlDir: outDir,
-        })
+      ? viz.audioSources(
+          await playableClipPaths(main.cols.paths, inputs[0]!, {
+            mode: opts.audio,
+            htmlDir: outDir,
+          }),
+          { mode: opts.audio, htmlDir: outDir },
+        )
       : undefined;
   const summary: Record<string, string | number> = {
     "main file": inputs[0]!,
