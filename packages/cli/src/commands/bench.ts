@@ -90,6 +90,10 @@ export const registerBench: RegisterCommand = (program: Command) => {
     .option("--json <file>", "write the full results as JSON")
     .option("--md <file>", "write the Markdown table to a file too")
     .option("-q, --quiet", "no progress lines on stderr")
+    .addHelpText(
+      "after",
+      "\nExample:\n  audiomap bench --model tiny --baseline python --json bench.json",
+    )
     .action(async (opts: BenchFlags) => {
       const { runBenchCommand } = await import("../bench/run-bench.js");
       await runBenchCommand(opts);

@@ -33,7 +33,7 @@ export function registerClassify(program: Command): void {
   ];
   program
     .command("classify")
-    .description("Keyword spotting: top-k labels per clip, or --detect events in long recordings")
+    .description("keyword spotting: top-k labels per clip, or --detect events in long recordings")
     .argument("<sources...>", "audio files or datasets (as for embed), one or more")
     .option(
       "--model <file.pt>",
@@ -61,6 +61,7 @@ export function registerClassify(program: Command): void {
     .option("--threads <n>", "intra-op threads", nonNegativeInt)
     .option("--json", "one JSON object per clip on stdout")
     .option("-q, --quiet", "no progress bar")
+    .addHelpText("after", "\nExample:\n  audiomap classify clips/*.wav -k 3")
     .action(async (sources: string[], flags: ClassifyFlags) => runClassify(sources, flags));
 }
 

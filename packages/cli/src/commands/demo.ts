@@ -64,6 +64,7 @@ export function registerDemo(program: Command): void {
     .option("--threads <n>", "intra-op threads (default: all cores)", nonNegativeInt)
     .option("--json", "print a JSON summary on stdout")
     .option("-q, --quiet", "no progress output")
+    .addHelpText("after", "\nExample:\n  audiomap demo --out demo-report --per-word 8")
     .action(async (flags: DemoFlags) => {
       const { runDemo } = await import("../demo/run.js");
       await runDemo(flags);

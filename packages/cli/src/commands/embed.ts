@@ -45,7 +45,9 @@ export function registerEmbed(program: Command): void {
   ];
   program
     .command("embed")
-    .description("Embed every clip of a dataset (or one file) into Parquet, .npy+.jsonl or LanceDB")
+    .description(
+      "embed every clip of a dataset (or one file) into Parquet, CSV, .npy, JSONL or LanceDB",
+    )
     .argument(
       "<source>",
       "audio file, folder, Speech Commands / MINDS-14 folder, CSV/JSONL manifest or Parquet",
@@ -120,6 +122,10 @@ export function registerEmbed(program: Command): void {
     .option("--threads <n>", "intra-op threads (default: all cores)", nonNegativeInt)
     .option("--json", "print a JSON summary on stdout")
     .option("-q, --quiet", "no progress bar")
+    .addHelpText(
+      "after",
+      "\nExample:\n  audiomap embed speech_commands/ --split test -o sc-test.parquet",
+    )
     .action(async (source: string, flags: EmbedFlags) => runEmbed(source, flags));
 }
 

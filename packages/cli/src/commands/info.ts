@@ -8,7 +8,7 @@ import { CliError, ExitCode } from "../run.js";
 export function registerInfo(program: Command): void {
   program
     .command("info")
-    .description("Print an exported model's metadata (audiomap.json) and where it runs")
+    .description("print an exported model's metadata and where it runs, or an output's provenance")
     .argument(
       "[model]",
       "model file (default: $AUDIOMAP_MODEL, else the bundled @audiomap/model-kws)",

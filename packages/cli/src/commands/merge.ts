@@ -20,6 +20,7 @@ export function registerMerge(program: Command): void {
       ).choices(OUTPUT_FORMATS),
     )
     .option("--json", "print a JSON summary on stdout")
+    .addHelpText("after", "\nExample:\n  audiomap merge out/part-*.parquet -o all.parquet")
     .action(
       async (
         inputs: string[],

@@ -19,7 +19,7 @@ export function registerSearch(program: Command): void {
   program
     .command("search")
     .description(
-      "List the clips nearest to an audio file or to a stored id in a LanceDB table (embed --format lance)",
+      "list the clips nearest to an audio file or to a stored id in a LanceDB table (embed --format lance)",
     )
     .argument("<query>", "audio file (embedded with the table's settings) or the id of a row")
     .requiredOption("--db <table.lance>", "LanceDB table written by `embed -o <name>.lance`")
@@ -32,6 +32,7 @@ export function registerSearch(program: Command): void {
     .option("--model <file.pt>", "model for a file query (default: the one that built the table)")
     .option("--device <device>", "auto, cpu, cuda or cuda:N", "auto")
     .option("--json", "print JSON")
+    .addHelpText("after", "\nExample:\n  audiomap search query.wav --db emb.lance -k 5")
     .action(async (query: string, flags: SearchFlags) => {
       const emb = await import("@audiomap/embeddings");
       let vector: Float32Array | undefined;
