@@ -74,12 +74,11 @@ export async function* audioFolderSource(
   const audio: string[] = [];
   for await (const rel of walkFiles(base, isAudioFile)) audio.push(rel);
   const metas = await metadataFiles(base);
-  const splitOf = (rel: string) => splitFromPath(rel);
   if (options.split !== undefined) {
-    const splits = [...audio, ...metas].map(splitOf).filter((s): s is string => s !== null);
+    const splits = [...audio, ...metas].map(splitFromPath).filter((s): s is string => s !== null);
     if (!splits.includes(options.split)) throw unknownSplit(base, options.split, splits);
   }
-  const keep = (rel: string) => options.split === undefined || splitOf(rel) === options.split;
+  const keep = (rel: string) => options.split === undefined || splitFromPath(rel) === options.split;
   const named = new Set<string>();
   for (const metaRel of metas) {
     if (!keep(metaRel)) continue;
@@ -108,7 +107,7 @@ export async function* audioFolderSource(
       for (const [k, v] of Object.entries(row)) {
         if (k !== fileColumn && k !== labelColumn) metadata[k] = csv ? csvValue(v) : toMetadata(v);
       }
-      const split = splitOf(metaRel);
+      const split = splitFromPath(metaRel);
       if (split !== null && !("split" in metadata)) metadata.split = split;
       const record: AudioRecord = { id, source: { path }, metadata };
       const label = labelColumn ? row[labelColumn] : undefined;
@@ -118,7 +117,7 @@ export async function* audioFolderSource(
   }
   for (const rel of audio) {
     if (named.has(rel) || !keep(rel)) continue;
-    const split = splitOf(rel);
+    const split = splitFromPath(rel);
     const record: AudioRecord = {
       id: rel,
       source: { path: join(base, rel) },

@@ -113,17 +113,23 @@ async function openFile(path: string): Promise<pq.ParquetFile> {
 }
 
 /** The file's Arrow schema, and its key-value metadata. */
+/**
+ * The file's key-value metadata. pyarrow writes "huggingface" both as a file key-value and
+ * inside the Arrow schema; other writers (DuckDB, parquet-wasm) in one of the two.
+ */
+function keyValuesOf(file: pq.ParquetFile): Map<unknown, unknown> {
+  return new Map<unknown, unknown>([
+    ...file.metadata().fileMetadata().keyValueMetadata(),
+    ...file.schema().metadata(),
+  ]);
+}
+
 async function fileSchema(
   path: string,
 ): Promise<{ schema: arrow.Schema; keyValues: Map<unknown, unknown> }> {
   const file = await openFile(path);
   try {
-    // pyarrow writes "huggingface" both as a file key-value and inside the Arrow schema;
-    // other writers (DuckDB, parquet-wasm) in one of the two.
-    const keyValues = new Map<unknown, unknown>([
-      ...file.metadata().fileMetadata().keyValueMetadata(),
-      ...file.schema().metadata(),
-    ]);
+    const keyValues = keyValuesOf(file);
     // The schema alone, as an IPC stream with no batch (no audio bytes are read).
     const schema = arrow.tableFromIPC(file.schema().intoIPCStream()).schema;
     return { schema, keyValues };
@@ -248,11 +254,7 @@ export async function* parquetSource(
     try {
       const metadata = file.metadata();
       const groups = metadata.numRowGroups();
-      const keyValues = new Map<unknown, unknown>([
-        ...metadata.fileMetadata().keyValueMetadata(),
-        ...file.schema().metadata(),
-      ]);
-      const labelsOf = classLabels(keyValues);
+      const labelsOf = classLabels(keyValuesOf(file));
       const folder = dirname(path);
       let row = 0;
       for (let group = 0; group < groups; group++) {
