@@ -276,11 +276,10 @@ describe("audiomap classify, info, search", () => {
       "cpu",
     ]);
     expect(r.code, r.stderr).toBe(3);
-    const lines = r.stdout
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l));
+    const doc = JSON.parse(r.stdout);
+    const lines = doc.clips as { id: string; top: { label: string; score: number }[] }[];
     expect(lines).toHaveLength(files.good.length + files.bad.length);
+    expect(doc.failed).toBe(files.bad.length);
     const ref = JSON.parse(
       execFileSync(
         PY,
@@ -355,7 +354,9 @@ describe("audiomap classify, info, search", () => {
       "cpu",
     ]);
     expect(r.code, r.stderr).toBe(0);
-    const { events } = JSON.parse(r.stdout.trim());
+    const doc = JSON.parse(r.stdout);
+    expect(doc.mode).toBe("detect");
+    const { events } = doc.clips[0];
     expect(events.length).toBeGreaterThan(0);
     // NMS with IoU 0: no two events of one label overlap.
     for (const a of events)
@@ -540,7 +541,7 @@ describe("nothing skipped in silence", () => {
 describe("CLI conventions", () => {
   it("classify takes several paths, as a shell glob gives them", () => {
     const clips = ["tone16k-0.wav", "tone16k-1.wav", "speech-0-yes.wav"].map((f) => join(audio, f));
-    const r = cli(["classify", ...clips, "--model", TINY, "--device", "cpu", "--json", "-q"]);
+    const r = cli(["classify", ...clips, "--model", TINY, "--device", "cpu", "--jsonl", "-q"]);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout
       .trim()
@@ -548,6 +549,24 @@ describe("CLI conventions", () => {
       .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.path)).toEqual(clips);
     for (const l of lines) expect(l.top).toHaveLength(3);
+  });
+
+  it("classify --json prints one JSON document; a clip that fails is in it and exits 3", () => {
+    const clips = ["tone16k-0.wav", "speech-0-yes.wav"].map((f) => join(audio, f));
+    const broken = join(dir, "broken.wav");
+    writeFileSync(broken, "RIFF but not a wave file");
+    const args = ["classify", ...clips, "--model", TINY, "--device", "cpu", "-q"];
+    const ok = cli([...args, "--json"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const doc = JSON.parse(ok.stdout);
+    expect(doc).toMatchObject({ model: TINY, mode: "classify", ok: 2, failed: 0 });
+    expect(doc.clips.map((c: { path: string }) => c.path)).toEqual(clips);
+    const bad = cli([...args, broken, "--json"]);
+    expect(bad.code, bad.stderr).toBe(3);
+    const badDoc = JSON.parse(bad.stdout);
+    expect(badDoc).toMatchObject({ ok: 2, failed: 1 });
+    expect(badDoc.clips[2]).toMatchObject({ path: broken, error: { stage: "decode" } });
+    expect(cli([...args, "--json", "--jsonl"]).code).toBe(2);
   });
 
   it("umap, cluster and report exit 2 naming a missing input, like embed", () => {

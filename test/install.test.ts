@@ -12,6 +12,7 @@
  * The tarballs are also checked for a LICENSE, the repository fields and resolvable source maps.
  */
 import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
@@ -19,6 +20,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -182,9 +184,10 @@ export async function run(file: string): Promise<number> {
   it("runs `npx audiomap classify` and `npx audiomap info` with the packaged model", () => {
     const clip = join(work, "yes.wav");
     speak("yes", clip);
-    const top = JSON.parse(
+    const doc = JSON.parse(
       inApp("npx", ["--no-install", "audiomap", "classify", clip, "--json", "-q"]),
     );
+    const top = doc.clips[0];
     expect(top.path).toBe(clip);
     expect(top.top[0].label).toBe("yes");
     const info = JSON.parse(inApp("npx", ["--no-install", "audiomap", "info", "--json"]));
@@ -220,18 +223,15 @@ export async function run(file: string): Promise<number> {
   it("runs `npx audiomap export --random-init` with the shipped exporter", () => {
     const config = join(app, "node_modules/@audiomap/cli/python/configs/tiny.json");
     const out = join(work, "random.pt");
-    inApp("npx", [
-      "--no-install",
-      "audiomap",
-      "export",
-      "--random-init",
-      "--config",
-      config,
-      "--seed",
-      "3",
-      "-o",
-      out,
-    ]);
+    const exported = JSON.parse(
+      inApp("npx", [
+        ...["--no-install", "audiomap", "export", "--random-init", "--config", config],
+        ...["--seed", "3", "-o", out, "--json"],
+      ]),
+    );
+    expect(exported).toMatchObject({ output: out, bytes: statSync(out).size });
+    expect(exported.sha256).toBe(createHash("sha256").update(readFileSync(out)).digest("hex"));
+    expect(exported.metadata.source).toBe("random-init config=tiny.json seed=3");
     const info = JSON.parse(inApp("npx", ["--no-install", "audiomap", "info", out, "--json"]));
     expect(info.source).toBe("random-init config=tiny.json seed=3");
     expect(info.hasHead).toBe(false);

@@ -1,7 +1,7 @@
 /**
  * The output conventions every command shares: `--json` prints one JSON document on stdout
- * (and nothing else there); `-q` silences everything but errors; otherwise a short human
- * summary.
+ * (and nothing else there); `-q` drops progress and summaries, leaving errors and the results
+ * a command prints on stdout; otherwise a short human summary.
  */
 import type { Command } from "commander";
 
@@ -16,7 +16,9 @@ export function addOutputOptions(
   command: Command,
   json = "print a JSON summary on stdout",
 ): Command {
-  return command.option("--json", json).option("-q, --quiet", "print nothing but errors");
+  return command
+    .option("--json", json)
+    .option("-q, --quiet", "no progress or summary: only errors, and the results a command prints");
 }
 
 /** Prints `summary` as one JSON document with --json, else `lines()` unless --quiet. */

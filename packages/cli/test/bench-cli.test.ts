@@ -34,6 +34,7 @@ describe.skipIf(!existsSync(MAIN))("audiomap bench: flags", () => {
       "--batch-size",
       "--baseline",
       "--json",
+      "--output",
       "--md",
       "--peak-tflops",
     ])
@@ -73,7 +74,7 @@ describe.skipIf(!existsSync(MAIN) || !existsSync(TINY) || !existsSync(ADDON))(
         "0.2",
         "--threads",
         "1",
-        "--json",
+        "-o",
         json,
         "--md",
         md,
@@ -117,5 +118,20 @@ describe.skipIf(!existsSync(MAIN) || !existsSync(TINY) || !existsSync(ADDON))(
       expect(text.split("\n").filter((l) => l.startsWith("| tiny"))).toHaveLength(2 + 8);
       expect(text).toMatch(/\| eager-b1-fp32 \| float32 \/ 1 \| [\d.]+ \| [\d.]+× \|/);
     }, 600_000);
+
+    it("--json prints the report as one JSON document on stdout, as every command's --json does", () => {
+      const r = audiomap(
+        "bench",
+        ...["--model", TINY, "--device", "cpu", "--dtype", "float32", "--batch-size", "2"],
+        ...["--clip-seconds", "0.5", "--warmup", "0", "--iterations", "1", "--min-seconds", "0.01"],
+        ...["--threads", "1", "--json", "-q"],
+      );
+      expect(r.code, r.err).toBe(0);
+      const report = JSON.parse(r.out);
+      expect(report.cells).toHaveLength(1);
+      expect(report.cells[0].batch).toBe(2);
+      expect(report.baselines).toEqual([]);
+      expect(r.err).toBe("");
+    }, 120_000);
   },
 );

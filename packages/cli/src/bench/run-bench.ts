@@ -5,7 +5,8 @@ import { bench } from "@audiomap/embeddings";
 import type { BenchFlags } from "../commands/bench.js";
 import { CliError, ExitCode } from "../run.js";
 
-/** Runs the grid the flags describe, prints the Markdown table, writes --json / --md. */
+/** Runs the grid the flags describe, prints the Markdown table (or
+ * the JSON with --json), writes -o / --md. */
 export async function runBenchCommand(flags: BenchFlags): Promise<void> {
   const log = (line: string) => {
     if (!flags.quiet) process.stderr.write(`audiomap bench: ${line}\n`);
@@ -69,9 +70,11 @@ export async function runBenchCommand(flags: BenchFlags): Promise<void> {
   }
   if (!report) throw new CliError("the grid is empty", ExitCode.usage);
   const markdown = bench.toMarkdown(report, baselines);
-  process.stdout.write(markdown);
+  const json = `${JSON.stringify({ ...report, baselines }, null, 2)}\n`;
+  if (flags.json) process.stdout.write(json);
+  else process.stdout.write(markdown);
   if (flags.md) write(flags.md, markdown);
-  if (flags.json) write(flags.json, `${JSON.stringify({ ...report, baselines }, null, 2)}\n`);
+  if (flags.output) write(flags.output, json);
 }
 
 function write(path: string, text: string): void {

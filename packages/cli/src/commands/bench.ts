@@ -87,12 +87,13 @@ export const registerBench: RegisterCommand = (program: Command) => {
       "--python <path>",
       "Python with torch for exports and baselines (default $AUDIOMAP_PYTHON or /usr/bin/python3)",
     )
-    .option("--json <file>", "write the full results as JSON")
+    .option("--json", "print the full results as one JSON document on stdout, not the table")
+    .option("-o, --output <file.json>", "also write the full results as JSON to a file")
     .option("--md <file>", "write the Markdown table to a file too")
     .option("-q, --quiet", "no progress lines on stderr")
     .addHelpText(
       "after",
-      "\nExample:\n  audiomap bench --model tiny --baseline python --json bench.json",
+      "\nExample:\n  audiomap bench --model tiny --baseline python -o bench.json",
     )
     .action(async (opts: BenchFlags) => {
       const { runBenchCommand } = await import("../bench/run-bench.js");
@@ -118,7 +119,8 @@ export interface BenchFlags {
   baseline?: "python";
   baselineModes?: string[];
   python?: string;
-  json?: string;
+  json?: boolean;
+  output?: string;
   md?: string;
   quiet?: boolean;
 }

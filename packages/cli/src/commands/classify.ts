@@ -20,6 +20,7 @@ interface ClassifyFlags extends ModelFlags, SourceFlags {
   threshold: number;
   iou: number;
   json?: boolean;
+  jsonl?: boolean;
   quiet?: boolean;
 }
 
@@ -59,9 +60,13 @@ export function registerClassify(program: Command): void {
       new Option("--dtype <dtype>", "model precision").choices(["float32", "float16", "bfloat16"]),
     )
     .option("--threads <n>", "intra-op threads", nonNegativeInt)
-    .option("--json", "one JSON object per clip on stdout")
+    .option("--json", "print one JSON document on stdout: {model, clips: [...], ok, failed}")
+    .option("--jsonl", "stream one JSON object per clip on stdout, as each is classified")
     .option("-q, --quiet", "no progress bar")
-    .addHelpText("after", "\nExample:\n  audiomap classify clips/*.wav -k 3")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  audiomap classify clips/*.wav -k 3\n  audiomap classify long.wav --detect --json",
+    )
     .action(async (sources: string[], flags: ClassifyFlags) => runClassify(sources, flags));
 }
 
@@ -72,12 +77,17 @@ function formatTop(top: { label: string; score: number }[]): string {
 async function runClassify(sources: string[], flags: ClassifyFlags): Promise<void> {
   const emb = await import("@audiomap/embeddings");
   const { openSources } = await import("../sources.js");
+  if (flags.json && flags.jsonl)
+    throw new CliError("give --json or --jsonl, not both", ExitCode.usage);
   const opened = await openSources(sources, flags);
   const { model } = await loadModelFromFlags(flags);
   const bar = new ProgressBar(progressEnabled(flags.quiet));
   const progress = { done: 0, failed: 0, audioSec: 0, total: opened.size };
+  // --json collects every clip into one document, printed once at the end; --jsonl streams.
+  const clips: Record<string, unknown>[] = [];
   const print = (obj: Record<string, unknown>, text: string) => {
-    process.stdout.write(flags.json ? `${JSON.stringify(obj)}\n` : `${text}\n`);
+    if (flags.json) clips.push(obj);
+    else process.stdout.write(flags.jsonl ? `${JSON.stringify(obj)}\n` : `${text}\n`);
   };
   try {
     if (!model.info.hasHead) {
@@ -156,6 +166,16 @@ async function runClassify(sources: string[], flags: ClassifyFlags): Promise<voi
       }
     }
     bar.done();
+    if (flags.json) {
+      const summary = {
+        model: model.path,
+        mode: flags.detect ? "detect" : "classify",
+        clips,
+        ok: progress.done - progress.failed,
+        failed: progress.failed,
+      };
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+    }
     if (progress.failed > 0) process.exitCode = ExitCode.partial;
   } finally {
     bar.done();

@@ -7,9 +7,10 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
+import { addOutputOptions, emit, type OutputFlags } from "../output.js";
 import { CliError, ExitCode } from "../run.js";
 
-interface ExportFlags {
+interface ExportFlags extends OutputFlags {
   output: string;
   randomInit?: boolean;
   config?: string;
@@ -26,7 +27,7 @@ interface ExportFlags {
 
 /** Registers `export`. */
 export function registerExport(program: Command): void {
-  program
+  const command = program
     .command("export")
     .description(
       "export a Hugging Face Wav2Vec2-Conformer checkpoint (or random weights) to TorchScript",
@@ -60,7 +61,8 @@ export function registerExport(program: Command): void {
     .option(
       "--save-checkpoint <dir>",
       "also write the random model as an HF checkpoint (--random-init)",
-    )
+    );
+  addOutputOptions(command, "print {output, bytes, sha256, metadata} as one JSON document")
     .addHelpText(
       "after",
       `
@@ -126,15 +128,52 @@ async function runExport(checkpoint: string | undefined, flags: ExportFlags): Pr
     PYTHONPATH: [pythonDir, process.env.PYTHONPATH].filter(Boolean).join(":"),
     PYTHONDONTWRITEBYTECODE: "1",
   };
-  const child = spawn(python, ["-m", "audiomap_export", ...args], { stdio: "inherit", env });
-  const code = await new Promise<number | null>((res, rej) => {
-    child.once("error", rej);
-    child.once("close", res);
-  });
+  // The exporter reports on its stdout: under --json that goes to stderr (stdout holds only the
+  // JSON document), under -q nowhere. Its errors are on stderr and always shown.
+  const stdout = flags.json ? 2 : flags.quiet ? "ignore" : "inherit";
+  const code = await runPython(python, ["-m", "audiomap_export", ...args], env, stdout);
   // The exporter exits 2 for bad arguments or a bad checkpoint, after printing why.
   if (code !== 0)
     throw new CliError(
       `the exporter (${python} -m audiomap_export) exited with ${code}`,
       code === 2 ? ExitCode.usage : ExitCode.failure,
     );
+  const output = resolve(flags.output);
+  let summary: Record<string, unknown> = { output };
+  if (flags.json) {
+    const { statSync } = await import("node:fs");
+    const { fileSha256 } = await import("@audiomap/embeddings");
+    const chunks: Buffer[] = [];
+    const info = await runPython(
+      python,
+      ["-m", "audiomap_export", "info", output],
+      env,
+      "pipe",
+      (c) => chunks.push(c),
+    );
+    if (info !== 0) throw new CliError(`${output}: the exporter cannot read back its metadata`);
+    summary = {
+      output,
+      bytes: statSync(output).size,
+      sha256: await fileSha256(output),
+      metadata: JSON.parse(Buffer.concat(chunks).toString("utf8")),
+    };
+  }
+  emit(flags, summary, () => [], process.stderr);
+}
+
+/** Runs Python to its exit code; `onStdout` gets the child's stdout when it is piped. */
+async function runPython(
+  python: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  stdout: "inherit" | "ignore" | "pipe" | 2,
+  onStdout?: (chunk: Buffer) => void,
+): Promise<number | null> {
+  const child = spawn(python, args, { stdio: ["inherit", stdout, "inherit"], env });
+  if (onStdout) child.stdout?.on("data", onStdout);
+  return new Promise<number | null>((res, rej) => {
+    child.once("error", rej);
+    child.once("close", res);
+  });
 }

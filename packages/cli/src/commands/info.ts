@@ -2,27 +2,27 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { loadModelFromFlags } from "../options.js";
+import { addOutputOptions, type OutputFlags } from "../output.js";
 import { CliError, ExitCode } from "../run.js";
 
 /** Registers `info`. */
 export function registerInfo(program: Command): void {
-  program
+  const command = program
     .command("info")
     .description("print an exported model's metadata and where it runs, or an output's provenance")
     .argument(
       "[model]",
       "model file (default: $AUDIOMAP_MODEL, else the bundled @audiomap/model-kws)",
     )
-    .option("--device <device>", "auto, cpu, cuda or cuda:N", "cpu")
-    .option("--json", "print JSON")
+    .option("--device <device>", "auto, cpu, cuda or cuda:N", "cpu");
+  addOutputOptions(command, "print the metadata as one JSON document on stdout")
     .addHelpText(
       "after",
       "\nExamples:\n  audiomap info\n  audiomap info model.pt --json\n  audiomap info emb.parquet",
     )
-    .action(async (modelArg: string | undefined, flags: { device: string; json?: boolean }) => {
+    .action(async (modelArg: string | undefined, flags: { device: string } & OutputFlags) => {
       const emb = await import("@audiomap/embeddings");
-      if (modelArg && emb.formatFromPath(modelArg))
-        return outputInfo(modelArg, Boolean(flags.json));
+      if (modelArg && emb.formatFromPath(modelArg)) return outputInfo(modelArg, flags);
       const { model, path } = await loadModelFromFlags({ model: modelArg, device: flags.device });
       try {
         const { config: _config, ...info } = model.info as typeof model.info & { config?: unknown };
@@ -62,13 +62,13 @@ export function registerInfo(program: Command): void {
 }
 
 /** Prints the provenance an embeddings output carries (Parquet metadata or sidecar). */
-async function outputInfo(path: string, json: boolean): Promise<void> {
+async function outputInfo(path: string, flags: OutputFlags): Promise<void> {
   if (!existsSync(path)) throw new CliError(`input not found: ${path}`, ExitCode.usage);
   const emb = await import("@audiomap/embeddings");
   const provenance = await emb.readProvenance(path);
   if (!provenance)
     throw new CliError(`${path} carries no audiomap provenance (not written by audiomap embed)`);
-  if (json) {
+  if (flags.json) {
     process.stdout.write(`${JSON.stringify({ path, ...provenance })}\n`);
     return;
   }

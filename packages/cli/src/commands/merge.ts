@@ -1,11 +1,12 @@
 /** `audiomap merge <shards...> -o <out>`: join shard outputs back into source order. */
 import { type Command, Option } from "commander";
 import { OUTPUT_FORMATS, type OutputFormatFlag, outputFormat } from "../options.js";
+import { addOutputOptions, emit, type OutputFlags } from "../output.js";
 import { CliError, ExitCode } from "../run.js";
 
 /** Registers `merge`. */
 export function registerMerge(program: Command): void {
-  program
+  const command = program
     .command("merge")
     .description("merge the outputs of `embed --shard i/N` runs into one, in source order")
     .argument("<inputs...>", "shard outputs")
@@ -18,13 +19,13 @@ export function registerMerge(program: Command): void {
         "--format <format>",
         "output format, for a name with another extension (default: from the extension)",
       ).choices(OUTPUT_FORMATS),
-    )
-    .option("--json", "print a JSON summary on stdout")
+    );
+  addOutputOptions(command)
     .addHelpText("after", "\nExample:\n  audiomap merge out/part-*.parquet -o all.parquet")
     .action(
       async (
         inputs: string[],
-        flags: { output: string; format?: OutputFormatFlag; json?: boolean },
+        flags: { output: string; format?: OutputFormatFlag } & OutputFlags,
       ) => {
         const { existsSync } = await import("node:fs");
         const missing = inputs.filter((p) => !existsSync(p));
@@ -32,11 +33,14 @@ export function registerMerge(program: Command): void {
         const format = await outputFormat(flags.output, flags.format);
         const { mergeOutputs } = await import("@audiomap/embeddings");
         const summary = await mergeOutputs(inputs, flags.output, { format });
-        if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-        else
-          process.stderr.write(
-            `${summary.rows} rows and ${summary.errors} error rows from ${summary.inputs} shards → ${summary.output}\n`,
-          );
+        emit(
+          flags,
+          summary,
+          () => [
+            `${summary.rows} rows and ${summary.errors} error rows from ${summary.inputs} shards → ${summary.output}`,
+          ],
+          process.stderr,
+        );
         if (summary.errors > 0) process.exitCode = ExitCode.partial;
       },
     );

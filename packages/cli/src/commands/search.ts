@@ -3,20 +3,20 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
 import { loadModelFromFlags, nonNegativeInt } from "../options.js";
+import { addOutputOptions, type OutputFlags } from "../output.js";
 import { CliError, ExitCode } from "../run.js";
 
-interface SearchFlags {
+interface SearchFlags extends OutputFlags {
   db: string;
   k: number;
   metric: "l2" | "cosine";
   model?: string;
   device: string;
-  json?: boolean;
 }
 
 /** Registers `search`. */
 export function registerSearch(program: Command): void {
-  program
+  const command = program
     .command("search")
     .description(
       "list the clips nearest to an audio file or to a stored id in a LanceDB table (embed --format lance)",
@@ -30,8 +30,8 @@ export function registerSearch(program: Command): void {
         .default("l2"),
     )
     .option("--model <file.pt>", "model for a file query (default: the one that built the table)")
-    .option("--device <device>", "auto, cpu, cuda or cuda:N", "auto")
-    .option("--json", "print JSON")
+    .option("--device <device>", "auto, cpu, cuda or cuda:N", "auto");
+  addOutputOptions(command, "print the hits as one JSON document on stdout")
     .addHelpText("after", "\nExample:\n  audiomap search query.wav --db emb.lance -k 5")
     .action(async (query: string, flags: SearchFlags) => {
       const emb = await import("@audiomap/embeddings");
