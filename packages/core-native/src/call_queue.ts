@@ -1,3 +1,5 @@
+import { onAbort as subscribeAbort } from "./abort_hub.js";
+
 /**
  * Runs async tasks in call order, at most `limit` at once. A model's forward calls go through
  * one of these with limit 2: the model's thread runs them one at a time, and the second call in
@@ -24,13 +26,14 @@ export class CallQueue {
   run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       let settled = false;
+      let unsubscribe: (() => void) | undefined;
       const onAbort = () => {
         if (settled) return;
         settled = true;
         reject(signal?.reason);
       };
       const start = () => {
-        signal?.removeEventListener("abort", onAbort);
+        unsubscribe?.();
         if (settled) return; // dropped while it waited
         settled = true;
         if (signal?.aborted) {
@@ -50,7 +53,7 @@ export class CallQueue {
         });
       };
       if (this.full) {
-        signal?.addEventListener("abort", onAbort, { once: true });
+        if (signal) unsubscribe = subscribeAbort(signal, onAbort);
         this.#waiting.push(start);
       } else {
         start();

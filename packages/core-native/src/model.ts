@@ -3,6 +3,7 @@
  * off the main thread.
  */
 import { resolve as resolvePath } from "node:path";
+import { onAbort as subscribeAbort } from "./abort_hub.js";
 import { type NativeForwardResult, type NativeModel, native } from "./binding.js";
 import { CallQueue } from "./call_queue.js";
 import { type DeviceRequest, resolveDevice } from "./devices.js";
@@ -12,8 +13,9 @@ import {
   fromNative,
   InputShapeError,
   InvalidArgumentError,
+  ModelLoadError,
 } from "./errors.js";
-import { type ModelInfo, parseModelInfo } from "./model_info.js";
+import { frameCount, type ModelInfo, parseModelInfo } from "./model_info.js";
 import type { Tensor } from "./tensor.js";
 import { ensureThreads } from "./threads.js";
 
@@ -34,6 +36,14 @@ export interface LoadModelOptions {
    * (`setThreads`, which defaults to OMP_NUM_THREADS or `os.availableParallelism()`).
    */
   threads?: number;
+  /**
+   * Run one small forward at load time and check its outputs against the metadata: widths,
+   * hidden-state count, frame count, labels, and that every value is finite. A file whose
+   * metadata lies, or whose weights give NaN, is then refused here (ERR_MODEL_SIGNATURE /
+   * ERR_MODEL_INVALID) rather than writing scrambled rows. The call also warms the model up.
+   * Default true.
+   */
+  verify?: boolean;
 }
 
 /** A batch of clips, row-major [batch, length], each zero-padded after its own length. */
@@ -86,7 +96,8 @@ export interface ForwardTiming {
   runMs: number;
   /**
    * Milliseconds the model's thread sat idle between the end of its previous call and the
-   * start of this one; null for the model's first call. Near zero when the caller keeps the
+   * start of this one; null for the model's first call (the check forward of `loadModel`,
+   * unless it ran with `verify: false`). Near zero when the caller keeps the
    * model fed (two calls in flight); otherwise the host-side gap between batches.
    */
   idleBeforeMs: number | null;
@@ -274,8 +285,8 @@ function abortable<T>(call: Promise<T>, gate: Int32Array, signal: AbortSignal): 
         reject(signal.reason);
       }
     };
-    signal.addEventListener("abort", onAbort, { once: true });
-    call.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    const unsubscribe = subscribeAbort(signal, onAbort);
+    call.then(resolve, reject).finally(unsubscribe);
   });
 }
 
@@ -326,10 +337,82 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
   } catch (error) {
     throw fromNative(error, site);
   }
+  let model: Model;
   try {
-    return new Model(nativeModel, parseModelInfo(nativeModel.metadata, absolute), absolute);
+    model = new Model(nativeModel, parseModelInfo(nativeModel.metadata, absolute), absolute);
   } catch (error) {
     nativeModel.dispose();
     throw error;
   }
+  if (options.verify === false) return model;
+  try {
+    await verifyOutputs(model);
+  } catch (error) {
+    model.dispose();
+    if (error instanceof Error) error.stack = `${error.name}: ${error.message}${site.stack ?? ""}`;
+    throw error;
+  }
+  return model;
+}
+
+/**
+ * One forward on a short deterministic clip (two receptive fields long), with the first and
+ * last hidden states and every output, checked against what the metadata promises.
+ */
+async function verifyOutputs(model: Model): Promise<void> {
+  const info = model.info;
+  const length = 2 * info.minSamples;
+  const audio = new Float32Array(length);
+  for (let i = 0; i < length; i++) audio[i] = 0.1 * Math.sin((2 * Math.PI * 440 * i) / 16000);
+  const layers = [0, info.numHiddenStates - 1];
+  const outputs: ForwardOutput[] = info.hasHead
+    ? ["pooled", "hidden", "logits"]
+    : ["pooled", "hidden"];
+  const lie = (what: string) =>
+    new ModelLoadError(
+      "ERR_MODEL_SIGNATURE",
+      `${model.path}: the metadata does not match the model's outputs: ${what}`,
+    );
+  let result: ForwardResult;
+  try {
+    result = await model.forward({ audio, batch: 1, length }, { outputs, layers });
+  } catch (error) {
+    // Out of memory or a device failure is about the machine, not the file: keep it as it is.
+    const code = (error as { code?: string }).code;
+    if (
+      code === "ERR_OUT_OF_MEMORY" ||
+      code === "ERR_DEVICE_UNAVAILABLE" ||
+      code === "ERR_DTYPE_UNSUPPORTED"
+    )
+      throw error;
+    throw lie(
+      `a forward of ${length} samples with hidden states ${layers.join(" and ")} failed: ${(error as Error).message}`,
+    );
+  }
+  const frames = frameCount(length, info.convKernel, info.convStride);
+  const hidden = result.hidden?.shape ?? [];
+  if (hidden[3] !== info.hiddenSize)
+    throw lie(`hidden_size is ${info.hiddenSize} but the hidden states are ${hidden[3]} wide`);
+  if (result.pooled?.shape[2] !== info.hiddenSize)
+    throw lie(
+      `hidden_size is ${info.hiddenSize} but pooled rows are ${result.pooled?.shape[2]} wide`,
+    );
+  if (result.frameLengths[0] !== frames)
+    throw lie(
+      `conv_kernel/conv_stride give ${frames} frames for ${length} samples; the model gave ${result.frameLengths[0]}`,
+    );
+  if (info.hasHead && result.logits?.shape[1] !== info.labels?.length)
+    throw lie(
+      `${info.labels?.length} labels, but the head scores ${result.logits?.shape[1]} classes`,
+    );
+  for (const [name, tensor] of Object.entries({
+    pooled: result.pooled,
+    hidden: result.hidden,
+    logits: result.logits,
+  }))
+    if (tensor && !tensor.data.every(Number.isFinite))
+      throw new ModelLoadError(
+        "ERR_MODEL_INVALID",
+        `${model.path}: the model's ${name} output on a test clip is not finite (NaN or infinity): its weights are broken`,
+      );
 }

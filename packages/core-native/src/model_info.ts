@@ -46,6 +46,10 @@ export interface ModelInfo {
   minSamples: number;
 }
 
+/** Sampling rates a model may declare, in Hz. */
+export const MIN_SAMPLING_RATE = 1000;
+export const MAX_SAMPLING_RATE = 384_000;
+
 const camel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 type Kind = "string" | "number" | "boolean" | "numbers" | "object";
@@ -69,6 +73,15 @@ function hasKind(value: unknown, kind: Kind): boolean {
   }
   if (kind === "object") return typeof value === "object" && value !== null;
   return typeof value === kind;
+}
+
+/** Frames a stack of convolutions makes of `samples` (0 when shorter than its receptive field). */
+export function frameCount(samples: number, kernels: number[], strides: number[]): number {
+  let n = samples;
+  kernels.forEach((k, i) => {
+    n = n < k ? 0 : Math.floor((n - k) / (strides[i] ?? 1)) + 1;
+  });
+  return n;
 }
 
 /** Receptive field of a stack of convolutions: 1 + sum_i (k_i - 1) * prod_{j<i} s_j. */
@@ -106,6 +119,32 @@ export function parseModelInfo(json: string, path: string): ModelInfo {
   }
   for (const [key, kind] of Object.entries(required)) {
     if (!hasKind(meta[key], kind)) throw fail(`"${key}" is missing or not a ${kind}`);
+  }
+  // Values a runtime computes with: a rate of 0 or a negative width would surface later as a
+  // RangeError or a hang, far from the file that caused it.
+  const rate = meta.sampling_rate as number;
+  if (!Number.isInteger(rate) || rate < MIN_SAMPLING_RATE || rate > MAX_SAMPLING_RATE)
+    throw fail(
+      `sampling_rate ${rate} is not a whole number of Hz in [${MIN_SAMPLING_RATE}, ${MAX_SAMPLING_RATE}]`,
+    );
+  for (const key of ["hidden_size", "num_hidden_layers", "num_hidden_states"]) {
+    const v = meta[key] as number;
+    if (!Number.isInteger(v) || v < (key === "num_hidden_layers" ? 0 : 1))
+      throw fail(`${key} ${v} is not a positive whole number`);
+  }
+  if (meta.num_hidden_states !== (meta.num_hidden_layers as number) + 1)
+    throw fail(
+      `num_hidden_states ${meta.num_hidden_states} is not num_hidden_layers + 1 (${(meta.num_hidden_layers as number) + 1})`,
+    );
+  if (
+    (meta.conv_kernel as number[]).some((k) => k < 1) ||
+    (meta.conv_stride as number[]).some((k) => k < 1)
+  )
+    throw fail("conv_kernel and conv_stride must be positive");
+  if (meta.has_head) {
+    const labels = meta.labels;
+    if (!Array.isArray(labels) || labels.length === 0 || labels.some((l) => typeof l !== "string"))
+      throw fail("has_head is true but labels is not a non-empty list of strings");
   }
   const info: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(meta)) info[camel(key)] = value;

@@ -126,7 +126,8 @@ describe("concurrency", () => {
 
 describe("timing", () => {
   it("reports each call's time on the model's thread and the idle gap before it", async () => {
-    const own = await loadModel(fixture("tiny.pt"), { device: "cpu" });
+    // verify: false, so that no check forward runs at load and this is the model's first call.
+    const own = await loadModel(fixture("tiny.pt"), { device: "cpu", verify: false });
     try {
       const input = { audio: makeAudio(2, 16000, 9), batch: 2, length: 16000 };
       const t0 = performance.now();
@@ -285,6 +286,36 @@ describe("dispose", () => {
     second.abort(new Error("later"));
     await expect(waiting).rejects.toThrow("later");
     await expect(running).resolves.toHaveProperty("pooled");
+  });
+});
+
+describe("many calls on one signal", () => {
+  it("25 forwards under one AbortSignal give no MaxListenersExceededWarning, and abort together", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      const controller = new AbortController();
+      const input = { audio: makeAudio(1, 4000, 3), batch: 1, length: 4000 };
+      const first = await Promise.all(
+        Array.from({ length: 25 }, () => model.forward(input, { signal: controller.signal })),
+      );
+      expect(first).toHaveLength(25);
+      const queued = Array.from({ length: 25 }, () =>
+        model.forward(input, { signal: controller.signal }).then(
+          () => "ran",
+          (e: Error) => e.message,
+        ),
+      );
+      controller.abort(new Error("stop all"));
+      const outcomes = await Promise.all(queued);
+      // The two calls already handed to the model's thread finish; every waiting one stops.
+      expect(outcomes.filter((o) => o === "stop all").length).toBeGreaterThanOrEqual(23);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.map((w) => w.name)).not.toContain("MaxListenersExceededWarning");
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 });
 

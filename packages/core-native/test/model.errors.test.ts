@@ -25,7 +25,7 @@ let model: Model;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "audiomap-bad-"));
-  execFileSync(python, [join(here, "python", "make_invalid.py"), dir]);
+  execFileSync(python, [join(here, "python", "make_invalid.py"), dir, fixture("tiny.pt")]);
   const bytes = readFileSync(fixture("tiny.pt"));
   writeFileSync(join(dir, "truncated.pt"), bytes.subarray(0, Math.floor(bytes.length / 2)));
   writeFileSync(join(dir, "text.pt"), "this is not a TorchScript archive\n");
@@ -47,11 +47,25 @@ describe("loading", () => {
     ["wrong-signature.pt", "ERR_MODEL_SIGNATURE", "forward signature"],
     ["no-metadata.pt", "ERR_MODEL_SIGNATURE", "no audiomap.json"],
     ["bad-metadata.pt", "ERR_MODEL_SIGNATURE", 'expected "audiomap-torchscript"'],
+    // Metadata that lies about the model, found by the check forward at load (issue 17 §4):
+    // these used to load and write scrambled or zero-padded rows, NaN rows, or crash later.
+    ["wrong-hidden.pt", "ERR_MODEL_SIGNATURE", "hidden_size is 64 but the hidden states are 32"],
+    ["wrong-states.pt", "ERR_MODEL_SIGNATURE", "with hidden states 0 and 4 failed"],
+    ["wrong-labels.pt", "ERR_MODEL_SIGNATURE", "5 labels, but the head scores 4 classes"],
+    ["rate-0.pt", "ERR_MODEL_SIGNATURE", "sampling_rate 0 is not a whole number of Hz"],
+    ["rate-negative.pt", "ERR_MODEL_SIGNATURE", "sampling_rate -16000 is not"],
+    ["nan-weights.pt", "ERR_MODEL_INVALID", "output on a test clip is not finite"],
   ])("%s -> %s", async (name, code, message) => {
     const error = await loadModel(join(dir, name), { device: "cpu" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelLoadError);
     expect(error).toMatchObject({ code, message: expect.stringContaining(message) });
     expect((error as Error).stack).toContain("model.errors.test.ts");
+  });
+
+  it("verify: false skips the check forward (a lying file then loads as it says)", async () => {
+    const lying = await loadModel(join(dir, "wrong-hidden.pt"), { device: "cpu", verify: false });
+    expect(lying.info.hiddenSize).toBe(64);
+    lying.dispose();
   });
 
   it("a valid copy still loads after all that", async () => {
