@@ -25,6 +25,29 @@ describe("page data", () => {
     expect(html.match(/<\/script>/g)).toHaveLength(2); // the JSON block and the code
   });
 
+  it("shows bidi controls in labels, ids and titles as visible code points, not reordered text", () => {
+    const rlo = "clip\u202Evaw.exe";
+    const p = buildPayload(
+      { coords: new Float32Array([0, 0, 1, 1]), n: 2, dims: 2 },
+      { id: [rlo, "b\u2066c\u2069"], label: ["yes\u200F", "no"], path: [rlo, "/b.wav"] },
+      "map \u202Bx",
+      ["clips/clip\u202Evaw.exe", null],
+    );
+    const shown = JSON.stringify(p.fields) + JSON.stringify(p.colorings) + p.title;
+    expect(shown).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200e\u200f]/);
+    expect(p.fields[0]!.values).toEqual(["clip[U+202E]vaw.exe", "b[U+2066]c[U+2069]"]);
+    expect(p.colorings[0]!.names).toContain("yes[U+200F]");
+    expect(p.title).toBe("map [U+202B]x");
+    // The audio source is a URL, not display text: it keeps the file's real name.
+    expect(p.audio[0]).toBe("clips/clip\u202Evaw.exe");
+    const html = interactiveHtml(
+      { coords: new Float32Array([0, 0, 1, 1]), n: 2, dims: 2 },
+      { title: "t\u202E", meta: { label: [rlo, "ok"] } },
+    );
+    expect(html).not.toContain("\u202E");
+    expect(html).toContain("<title>t[U+202E]</title>");
+  });
+
   it("encodes coordinates as little-endian float32 base64 and adds ids", () => {
     const coords = new Float32Array([1.5, -2, 3, 4]);
     const p = buildPayload({ coords, n: 2, dims: 2 }, { label: ["a", "b"] }, "t", []);

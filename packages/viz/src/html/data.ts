@@ -1,5 +1,6 @@
 import { categorize, matchedColors } from "../plot/categories.js";
 import type { Layout } from "../plot/scatter.js";
+import { neutralizeBidi } from "../plot/svg.js";
 
 /** Metadata shown for each point; every field optional, one entry per point. */
 export interface PointMeta {
@@ -44,7 +45,8 @@ export function buildPayload(
     const v = meta[name];
     if (!v) continue;
     if (v.length !== n) throw new RangeError(`meta.${name} has ${v.length} values, expected ${n}`);
-    fields.push({ name, values: [...v] });
+    // Display text only: bidi controls are made visible (audio URLs are kept apart, as given).
+    fields.push({ name, values: v.map(neutralizeBidi) });
   }
   if (!meta.id)
     fields.unshift({ name: "id", values: Array.from({ length: n }, (_, i) => String(i)) });
@@ -62,7 +64,7 @@ export function buildPayload(
         : categorize(v, matchedColors(v, meta.label, labelCats));
     colorings.push({
       name,
-      names: c.names,
+      names: c.names.map(neutralizeBidi),
       colors: c.colors,
       counts: c.counts,
       index: Array.from(c.index),
@@ -78,7 +80,7 @@ export function buildPayload(
     });
   const bytes = new Uint8Array(coords.buffer, coords.byteOffset, coords.byteLength);
   return {
-    title,
+    title: neutralizeBidi(title),
     n,
     dims,
     coords: Buffer.from(bytes).toString("base64"),
