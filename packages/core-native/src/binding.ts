@@ -257,7 +257,10 @@ export type AudioErrorCode =
   | "ERR_AUDIO_DECODE"
   | "ERR_AUDIO_EMPTY"
   | "ERR_AUDIO_NONFINITE"
-  | "ERR_AUDIO_RESAMPLE";
+  | "ERR_AUDIO_RESAMPLE"
+  | "ERR_AUDIO_SAMPLE_RATE"
+  | "ERR_AUDIO_TOO_LONG"
+  | "ERR_AUDIO_TRUNCATED";
 
 /** Audio source: a file path, or the encoded bytes of a file (copied by the addon). */
 export type NativeAudioSource = string | Uint8Array;
@@ -272,6 +275,11 @@ export interface NativeAudioInfo {
   channels: number;
   /** Frames per channel in the file, or -1 when the container does not say. */
   originalFrames: number;
+  /**
+   * Frames per channel the header states exactly, or -1 when it states none (streamed WAV or
+   * FLAC, MP3 without a Xing/VBRI header). More than `originalFrames` for a truncated WAV/AIFF.
+   */
+  declaredFrames: number;
   /** libsndfile's container name, e.g. "WAV (Microsoft)", "FLAC", "OGG (OGG Container format)". */
   container: string;
   /** libsndfile's encoding name, e.g. "Signed 16 bit PCM", "Vorbis", "Opus". */
@@ -284,6 +292,28 @@ export interface NativeDecodedAudio extends NativeAudioInfo {
   samples: Float32Array;
   /** `samples.length`. */
   frames: number;
+  /** The input ended before `declaredFrames` and `allowTruncated` kept what was present. */
+  truncated: boolean;
+}
+
+/** Per-decode limits (src/native/audio/decode_limits.h). */
+export interface NativeDecodeLimits {
+  /** Longest accepted input in seconds (ERR_AUDIO_TOO_LONG); Infinity: none. Default 14400 (4 h). */
+  maxSeconds?: number;
+  /** Keep the frames of a truncated input instead of ERR_AUDIO_TRUNCATED. Default false. */
+  allowTruncated?: boolean;
+}
+
+/** The decoder's fixed bounds, as compiled. */
+export interface NativeAudioLimits {
+  /** Lowest accepted sample rate of an input or target, Hz (1000). */
+  readonly minSampleRate: number;
+  /** Highest accepted sample rate, Hz (768000). */
+  readonly maxSampleRate: number;
+  /** `maxSeconds` when none is given (14400: 4 hours). */
+  readonly defaultMaxSeconds: number;
+  /** Most samples one `decodeAudio` returns (2^31 - 1). */
+  readonly maxDecodedSamples: number;
 }
 
 /**
@@ -292,7 +322,12 @@ export interface NativeDecodedAudio extends NativeAudioInfo {
  */
 export interface NativeAudioReader {
   /** Opens `source`; `targetRate` 0 keeps the file's rate; `name` labels error messages. */
-  open(source: NativeAudioSource, targetRate?: number, name?: string): Promise<NativeAudioInfo>;
+  open(
+    source: NativeAudioSource,
+    targetRate?: number,
+    name?: string,
+    limits?: NativeDecodeLimits,
+  ): Promise<NativeAudioInfo>;
   /** Up to `maxFrames` output frames, or null at the end. */
   read(maxFrames: number): Promise<Float32Array | null>;
   close(): void;
@@ -306,8 +341,10 @@ export interface NativeAudio {
     source: NativeAudioSource,
     targetRate?: number,
     name?: string,
+    limits?: NativeDecodeLimits,
   ): Promise<NativeDecodedAudio>;
   AudioReader: new () => NativeAudioReader;
+  audioLimits: NativeAudioLimits;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,12 @@ inline constexpr const char *kDecode = "ERR_AUDIO_DECODE";
 inline constexpr const char *kEmpty = "ERR_AUDIO_EMPTY";
 inline constexpr const char *kNonFinite = "ERR_AUDIO_NONFINITE";
 inline constexpr const char *kResample = "ERR_AUDIO_RESAMPLE";
+/// The header's sample rate is outside [kMinSampleRate, kMaxSampleRate] (decode_limits.h).
+inline constexpr const char *kSampleRate = "ERR_AUDIO_SAMPLE_RATE";
+/// The input is longer than the caller's `maxSeconds`.
+inline constexpr const char *kTooLong = "ERR_AUDIO_TOO_LONG";
+/// The input ends (or stops decoding) before the length its header states.
+inline constexpr const char *kTruncated = "ERR_AUDIO_TRUNCATED";
 
 /// Audio failures carry one of the codes above.
 using AudioError = ::audiomap::CodedError;

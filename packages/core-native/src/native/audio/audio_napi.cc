@@ -29,17 +29,44 @@ int ParseTargetRate(const Napi::Value &value) {
   if (value.IsUndefined() || value.IsNull()) return 0;
   if (!value.IsNumber()) throw Napi::TypeError::New(value.Env(), "targetRate must be a number");
   const double rate = value.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(rate) || rate < 0 || rate > 1e6 || rate != std::floor(rate)) {
-    throw Napi::RangeError::New(value.Env(), "targetRate must be an integer in [0, 1000000]");
+  const bool inRange = rate == 0 || (rate >= kMinSampleRate && rate <= kMaxSampleRate);
+  if (!std::isfinite(rate) || !inRange || rate != std::floor(rate)) {
+    throw Napi::RangeError::New(value.Env(), "targetRate must be 0 or an integer in [" +
+                                                 std::to_string(kMinSampleRate) + ", " +
+                                                 std::to_string(kMaxSampleRate) + "]");
   }
   return static_cast<int>(rate);
 }
 
-std::unique_ptr<AudioStream> OpenStream(SourceSpec &source, int targetRate) {
+DecodeLimits ParseLimits(const Napi::Value &value) {
+  DecodeLimits limits;
+  if (value.IsUndefined() || value.IsNull()) return limits;
+  if (!value.IsObject()) throw Napi::TypeError::New(value.Env(), "limits must be an object");
+  const Napi::Object object = value.As<Napi::Object>();
+  const Napi::Value maxSeconds = object.Get("maxSeconds");
+  if (!maxSeconds.IsUndefined()) {
+    const double seconds = maxSeconds.IsNumber() ? maxSeconds.As<Napi::Number>().DoubleValue() : 0;
+    if (!(seconds > 0)) {
+      throw Napi::RangeError::New(value.Env(), "maxSeconds must be a number > 0 (or Infinity)");
+    }
+    limits.maxSeconds = seconds;
+  }
+  const Napi::Value allowTruncated = object.Get("allowTruncated");
+  if (!allowTruncated.IsUndefined()) {
+    if (!allowTruncated.IsBoolean()) {
+      throw Napi::TypeError::New(value.Env(), "allowTruncated must be a boolean");
+    }
+    limits.allowTruncated = allowTruncated.As<Napi::Boolean>().Value();
+  }
+  return limits;
+}
+
+std::unique_ptr<AudioStream> OpenStream(SourceSpec &source, int targetRate,
+                                        const DecodeLimits &limits) {
   std::unique_ptr<SoundFile> file = source.inMemory
                                         ? SoundFile::OpenBytes(std::move(source.bytes), source.name)
                                         : SoundFile::OpenPath(source.path);
-  return std::make_unique<AudioStream>(std::move(file), targetRate);
+  return std::make_unique<AudioStream>(std::move(file), targetRate, limits);
 }
 
 Napi::Float32Array ToFloat32Array(Napi::Env env, std::vector<float> &&samples) {
@@ -67,6 +94,7 @@ Napi::Object InfoObject(Napi::Env env, const AudioStream &stream) {
   out.Set("originalSampleRate", info.sampleRate);
   out.Set("channels", info.channels);
   out.Set("originalFrames", static_cast<double>(info.frames));
+  out.Set("declaredFrames", static_cast<double>(info.declaredFrames));
   out.Set("container", info.container);
   out.Set("encoding", info.encoding);
   return out;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "audio_stream.h"
+#include "decode_limits.h"
 
 namespace audiomap::audio {
 
@@ -25,11 +26,17 @@ struct SourceSpec {
 /// optional `name` used in messages. Throws TypeError on anything else.
 SourceSpec ParseSource(const Napi::Value &source, const Napi::Value &name);
 
-/// Reads a non-negative integer target rate; 0 or undefined keeps the file's rate.
+/// Reads an integer target rate in [kMinSampleRate, kMaxSampleRate]; 0 or undefined keeps the
+/// file's rate. Throws RangeError on anything else.
 int ParseTargetRate(const Napi::Value &value);
 
-/// Opens the source as a mono stream at `targetRate` (worker thread safe).
-std::unique_ptr<AudioStream> OpenStream(SourceSpec &source, int targetRate);
+/// Reads `{maxSeconds?, allowTruncated?}` (undefined: the defaults of DecodeLimits). Throws
+/// TypeError/RangeError on bad values.
+DecodeLimits ParseLimits(const Napi::Value &value);
+
+/// Opens the source as a mono stream at `targetRate` under `limits` (worker thread safe).
+std::unique_ptr<AudioStream> OpenStream(SourceSpec &source, int targetRate,
+                                        const DecodeLimits &limits);
 
 /// Moves `samples` into a Float32Array whose ArrayBuffer owns the memory (no copy).
 Napi::Float32Array ToFloat32Array(Napi::Env env, std::vector<float> &&samples);

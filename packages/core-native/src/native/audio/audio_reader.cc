@@ -8,15 +8,16 @@ namespace audiomap::audio {
 // Opens the source on the thread pool; the stream is handed to the reader on the main thread.
 class OpenWorker : public AudioPromiseWorker {
  public:
-  OpenWorker(Napi::Env env, AudioReader *reader, SourceSpec source, int targetRate)
+  OpenWorker(Napi::Env env, AudioReader *reader, SourceSpec source, int targetRate,
+             DecodeLimits limits)
       : AudioPromiseWorker(env, "AudioReader.open"), reader_(reader),
-        source_(std::move(source)), targetRate_(targetRate) {
+        source_(std::move(source)), targetRate_(targetRate), limits_(limits) {
     reader_->Ref();
   }
   ~OpenWorker() override { reader_->Unref(); }
 
  protected:
-  void Work() override { stream_ = OpenStream(source_, targetRate_); }
+  void Work() override { stream_ = OpenStream(source_, targetRate_, limits_); }
   void Finished() override { reader_->WorkDone(); }
   Napi::Value Result(Napi::Env env) override {
     Napi::Object info = InfoObject(env, *stream_);
@@ -29,6 +30,7 @@ class OpenWorker : public AudioPromiseWorker {
   AudioReader *reader_;
   SourceSpec source_;
   int targetRate_;
+  DecodeLimits limits_;
   std::unique_ptr<AudioStream> stream_;
 };
 
@@ -90,7 +92,8 @@ Napi::Value AudioReader::Open(const Napi::CallbackInfo &info) {
   if (stream_) throw Napi::Error::New(env, "AudioReader.open: the reader is already open");
   SourceSpec source = ParseSource(info[0], info[2]);
   const int targetRate = ParseTargetRate(info[1]);
-  auto *worker = new OpenWorker(env, this, std::move(source), targetRate);
+  const DecodeLimits limits = ParseLimits(info[3]);
+  auto *worker = new OpenWorker(env, this, std::move(source), targetRate, limits);
   Napi::Promise promise = worker->Promise();
   busy_ = true;
   worker->Queue();

@@ -9,7 +9,7 @@
 
 namespace audiomap::audio {
 
-/// JS: `const r = new AudioReader(); const info = await r.open(source, targetRate, name);`
+/// JS: `const r = new AudioReader(); const info = await r.open(source, targetRate, name, limits);`
 /// then `await r.read(maxFrames)` -> Float32Array, or null at the end; `r.close()`.
 /// Only one open/read may be in flight at a time. close() is idempotent; when a read is in
 /// flight the native handle is released as soon as it finishes.

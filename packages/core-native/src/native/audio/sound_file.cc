@@ -1,14 +1,15 @@
-// libsndfile decoding of files and in-memory bytes, with the down-mix to mono.
+// libsndfile decoding of files and in-memory bytes through one virtual IO, with the down-mix
+// to mono.
 #include "sound_file.h"
 
-#include <sys/stat.h>
-
-#include <cerrno>
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <mutex>
 
 #include "audio_error.h"
+#include "decode_limits.h"
+#include "length_probe.h"
 
 namespace audiomap::audio {
 namespace {
@@ -44,69 +45,60 @@ std::string FormatName(int format) {
   return info.name;
 }
 
-// Read in blocks of this many frames: large enough to amortise calls, small enough that a
-// 6-channel block stays around 1.5 MB.
-constexpr size_t kBlockFrames = 1 << 16;
+// Read in blocks of about this many samples (all channels): 1 MiB of float, whatever the
+// channel count (libsndfile allows up to 1024 channels).
+constexpr size_t kBlockSamples = 1 << 18;
 
 }  // namespace
 
 std::unique_ptr<SoundFile> SoundFile::OpenPath(const std::string &path) {
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0) {
-    throw AudioError(kNotFound, path + ": " + std::strerror(errno));
-  }
-  if (!S_ISREG(st.st_mode)) throw AudioError(kNotFound, path + ": not a regular file");
-  if (st.st_size == 0) throw AudioError(kEmpty, path + ": the file is empty (0 bytes)");
-
-  std::unique_ptr<SoundFile> sound(new SoundFile());
-  SF_INFO sfinfo{};
-  std::lock_guard<std::mutex> lock(OpenMutex());
-  SNDFILE *file = sf_open(path.c_str(), SFM_READ, &sfinfo);
-  if (!file) {
-    const char *message = sf_strerror(nullptr);
-    throw AudioError(CodeForOpenError(sf_error(nullptr), message),
-                     path + ": libsndfile: " + message);
-  }
-  sound->Attach(file, sfinfo, path);
-  return sound;
+  return Open(ByteSource::FromPath(path), path);
 }
 
 std::unique_ptr<SoundFile> SoundFile::OpenBytes(std::vector<uint8_t> bytes,
                                                 const std::string &name) {
-  if (bytes.empty()) throw AudioError(kEmpty, name + ": no bytes");
+  return Open(ByteSource::FromBytes(std::move(bytes), name), name);
+}
+
+std::unique_ptr<SoundFile> SoundFile::Open(std::unique_ptr<ByteSource> bytes,
+                                           const std::string &name) {
   std::unique_ptr<SoundFile> sound(new SoundFile());
   sound->bytes_ = std::move(bytes);
+  sound->name_ = name;
   sound->io_.get_filelen = &SoundFile::VirtualLength;
   sound->io_.seek = &SoundFile::VirtualSeek;
   sound->io_.read = &SoundFile::VirtualRead;
   sound->io_.write = &SoundFile::VirtualWrite;
   sound->io_.tell = &SoundFile::VirtualTell;
   SF_INFO sfinfo{};
-  std::lock_guard<std::mutex> lock(OpenMutex());
-  SNDFILE *file = sf_open_virtual(&sound->io_, SFM_READ, &sfinfo, sound.get());
-  if (!file) {
-    const char *message = sf_strerror(nullptr);
-    throw AudioError(CodeForOpenError(sf_error(nullptr), message),
-                     name + ": libsndfile: " + message);
+  {
+    std::lock_guard<std::mutex> lock(OpenMutex());
+    sound->file_ = sf_open_virtual(&sound->io_, SFM_READ, &sfinfo, sound.get());
+    if (!sound->file_) {
+      const char *message = sf_strerror(nullptr);
+      throw AudioError(CodeForOpenError(sf_error(nullptr), message),
+                       name + ": libsndfile: " + message);
+    }
   }
-  sound->Attach(file, sfinfo, name);
+  SoundInfo &info = sound->info_;
+  info.sampleRate = sfinfo.samplerate;
+  info.channels = sfinfo.channels;
+  // Some containers (streamed Ogg or FLAC, raw MPEG) cannot state their length up front.
+  info.frames = (sfinfo.frames < 0 || sfinfo.frames == SF_COUNT_MAX) ? -1 : sfinfo.frames;
+  info.container = FormatName(sfinfo.format & SF_FORMAT_TYPEMASK);
+  info.encoding = FormatName(sfinfo.format & SF_FORMAT_SUBMASK);
+  if (info.channels <= 0) throw AudioError(kDecode, name + ": invalid channel count in header");
+  if (info.sampleRate < kMinSampleRate || info.sampleRate > kMaxSampleRate) {
+    throw AudioError(kSampleRate, name + ": the header's sample rate, " +
+                                      std::to_string(info.sampleRate) + " Hz, is outside [" +
+                                      std::to_string(kMinSampleRate) + ", " +
+                                      std::to_string(kMaxSampleRate) + "] Hz");
+  }
+  if (info.frames == 0) throw AudioError(kEmpty, name + ": no audio frames");
+  info.declaredFrames = DeclaredFrames(*sound->bytes_, sfinfo.format, info.frames);
+  sound->blockFrames_ = std::max<size_t>(1, kBlockSamples / static_cast<size_t>(info.channels));
+  sound->interleaved_.resize(sound->blockFrames_ * static_cast<size_t>(info.channels));
   return sound;
-}
-
-void SoundFile::Attach(SNDFILE *file, const SF_INFO &sfinfo, const std::string &name) {
-  file_ = file;
-  name_ = name;
-  info_.sampleRate = sfinfo.samplerate;
-  info_.channels = sfinfo.channels;
-  // Some containers (streamed Ogg, raw MPEG) cannot state their length up front.
-  info_.frames = (sfinfo.frames < 0 || sfinfo.frames == SF_COUNT_MAX) ? -1 : sfinfo.frames;
-  info_.container = FormatName(sfinfo.format & SF_FORMAT_TYPEMASK);
-  info_.encoding = FormatName(sfinfo.format & SF_FORMAT_SUBMASK);
-  if (info_.sampleRate <= 0 || info_.channels <= 0) {
-    throw AudioError(kDecode, name + ": invalid sample rate or channel count in header");
-  }
-  if (info_.frames == 0) throw AudioError(kEmpty, name + ": no audio frames");
-  interleaved_.resize(kBlockFrames * static_cast<size_t>(info_.channels));
 }
 
 SoundFile::~SoundFile() {
@@ -114,13 +106,19 @@ SoundFile::~SoundFile() {
 }
 
 size_t SoundFile::ReadMono(float *out, size_t maxFrames) {
+  if (!readError_.empty()) return 0;
   const size_t channels = static_cast<size_t>(info_.channels);
   size_t total = 0;
   while (total < maxFrames) {
-    const size_t want = std::min(kBlockFrames, maxFrames - total);
-    const sf_count_t got = sf_readf_float(file_, interleaved_.data(), static_cast<sf_count_t>(want));
+    const size_t want = std::min(blockFrames_, maxFrames - total);
+    sf_count_t got = sf_readf_float(file_, interleaved_.data(), static_cast<sf_count_t>(want));
     if (got < 0 || sf_error(file_) != SF_ERR_NO_ERROR) {
-      throw AudioError(kDecode, name_ + ": libsndfile: " + sf_strerror(file_));
+      // What libsndfile decoded before the error is kept: the caller decides whether an input
+      // that stops early is acceptable (see AudioStream and ERR_AUDIO_TRUNCATED).
+      const std::string message = std::string("libsndfile: ") + sf_strerror(file_);
+      if (framesRead_ == 0 && got <= 0) throw AudioError(kDecode, name_ + ": " + message);
+      readError_ = message;
+      got = std::max<sf_count_t>(got, 0);
     }
     if (got == 0) break;
     const float *in = interleaved_.data();
@@ -136,31 +134,33 @@ size_t SoundFile::ReadMono(float *out, size_t maxFrames) {
     // (waveform.mean(0)) feed speech models, so embeddings match theirs. Averaging rather
     // than summing keeps the result within [-1, 1] and keeps mono input unchanged; no
     // surround-specific weights are applied because speech models are trained on mono mixes.
+    // The sum is taken in double: channels near the float limit (3.4e38) would overflow a float
+    // sum to Inf although their average is finite.
     float *dst = out + total;
     if (channels == 1) {
       std::memcpy(dst, in, n * sizeof(float));
     } else {
-      const float scale = static_cast<float>(channels);
+      const double scale = static_cast<double>(channels);
       for (size_t f = 0; f < n; ++f) {
-        float sum = 0.0f;
+        double sum = 0.0;
         for (size_t c = 0; c < channels; ++c) sum += in[f * channels + c];
-        dst[f] = sum / scale;
+        dst[f] = static_cast<float>(sum / scale);
       }
     }
     total += n;
     framesRead_ += static_cast<int64_t>(n);
-    if (n < want) break;
+    if (n < want || !readError_.empty()) break;
   }
   return total;
 }
 
 sf_count_t SoundFile::VirtualLength(void *self) {
-  return static_cast<sf_count_t>(static_cast<SoundFile *>(self)->bytes_.size());
+  return static_cast<SoundFile *>(self)->bytes_->Size();
 }
 
 sf_count_t SoundFile::VirtualSeek(sf_count_t offset, int whence, void *self) {
   auto *sound = static_cast<SoundFile *>(self);
-  const auto size = static_cast<sf_count_t>(sound->bytes_.size());
+  const sf_count_t size = sound->bytes_->Size();
   sf_count_t target = offset;
   if (whence == SEEK_CUR) target = sound->position_ + offset;
   if (whence == SEEK_END) target = size + offset;
@@ -171,11 +171,10 @@ sf_count_t SoundFile::VirtualSeek(sf_count_t offset, int whence, void *self) {
 
 sf_count_t SoundFile::VirtualRead(void *ptr, sf_count_t count, void *self) {
   auto *sound = static_cast<SoundFile *>(self);
-  const auto size = static_cast<sf_count_t>(sound->bytes_.size());
-  const sf_count_t n = std::max<sf_count_t>(0, std::min(count, size - sound->position_));
-  if (n > 0) std::memcpy(ptr, sound->bytes_.data() + sound->position_, static_cast<size_t>(n));
-  sound->position_ += n;
-  return n;
+  if (count <= 0) return 0;
+  const size_t n = sound->bytes_->ReadAt(sound->position_, ptr, static_cast<size_t>(count));
+  sound->position_ += static_cast<sf_count_t>(n);
+  return static_cast<sf_count_t>(n);
 }
 
 sf_count_t SoundFile::VirtualWrite(const void *, sf_count_t, void *) { return 0; }
