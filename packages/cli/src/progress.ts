@@ -44,6 +44,8 @@ export class ProgressBar {
   private readonly start = performance.now();
   private last = 0;
   private drawn = false;
+  /** The newest state the throttle kept off the screen; `done()` draws it. */
+  private pending: ProgressState | undefined;
 
   constructor(
     private readonly enabled: boolean,
@@ -54,15 +56,24 @@ export class ProgressBar {
   update(p: ProgressState, force = false): void {
     if (!this.enabled) return;
     const now = performance.now();
-    if (!force && now - this.last < 100) return;
+    if (!force && now - this.last < 100) {
+      this.pending = { ...p };
+      return;
+    }
     this.last = now;
+    this.pending = undefined;
     this.stream.write(`\r\x1b[2K${progressLine(p, (now - this.start) / 1000)}`);
     this.drawn = true;
   }
 
-  /** Ends the line. */
+  /**
+   * Ends the line, first drawing the last state if the throttle held it back (so the bar ends
+   * on the final count, not on the one drawn up to 100 ms before). Idempotent.
+   */
   done(): void {
+    if (this.pending) this.update(this.pending, true);
     if (this.enabled && this.drawn) this.stream.write("\n");
+    this.drawn = false;
   }
 }
 

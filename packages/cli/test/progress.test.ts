@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, progressLine } from "../src/progress.js";
+import { formatDuration, ProgressBar, progressLine } from "../src/progress.js";
 
 describe("progress line", () => {
   it("shows counts, rates and ETA", () => {
@@ -14,5 +14,22 @@ describe("progress line", () => {
     expect(formatDuration(59.4)).toBe("0:59");
     expect(formatDuration(3725)).toBe("1:02:05");
     expect(formatDuration(Number.NaN)).toBe("?");
+  });
+});
+
+describe("progress bar", () => {
+  it("ends on the final count even when the throttle held the last update back", () => {
+    let written = "";
+    const stream = { write: (s: string) => ((written += s), true) } as NodeJS.WriteStream;
+    const bar = new ProgressBar(true, stream);
+    bar.update({ done: 1, failed: 0, audioSec: 1, total: 3 });
+    bar.update({ done: 2, failed: 0, audioSec: 2, total: 3 }); // within 100 ms: held back
+    bar.update({ done: 3, failed: 0, audioSec: 3, total: 3 }); // the same
+    expect(written).not.toContain("3/3 clips");
+    bar.done();
+    const last = written.split("\r\x1b[2K").at(-1) ?? "";
+    expect(last).toMatch(/^\[#+\] 3\/3 clips .*\n$/);
+    bar.done(); // idempotent: no second newline
+    expect(written.endsWith("\n\n")).toBe(false);
   });
 });
