@@ -1,5 +1,5 @@
 /** Option parsers and model options shared by commands. */
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option } from "commander";
 
 /** Parses a positive number option. */
 export function positiveNumber(value: string): number {
@@ -30,6 +30,31 @@ export function probability(value: string): number {
   if (!(n >= 0 && n <= 1))
     throw new InvalidArgumentError(`expected a number in [0, 1], got "${value}"`);
   return n;
+}
+
+/** The decode limits, as `embed` and `classify` take them. */
+export interface DecodeLimitFlags {
+  maxSeconds?: number;
+  allowTruncated?: boolean;
+}
+
+/** `--max-seconds` and `--allow-truncated` (see DecodeLimits in @audiomap/embeddings). */
+export function decodeLimitOptions(): Option[] {
+  return [
+    new Option(
+      "--max-seconds <s>",
+      "longest input decoded, seconds; a longer one is an error row ERR_TOO_LONG (default: 14400, 4 h)",
+    ).argParser(positiveNumber),
+    new Option(
+      "--allow-truncated",
+      "keep the audio present in a file shorter than its header says (default: an error row ERR_TRUNCATED)",
+    ),
+  ];
+}
+
+/** The `DecodeLimits` the flags ask for; unset flags keep the decoder's defaults. */
+export function decodeLimits(flags: DecodeLimitFlags) {
+  return { maxSeconds: flags.maxSeconds, allowTruncated: Boolean(flags.allowTruncated) };
 }
 
 /** Options every model-loading command takes. */

@@ -220,9 +220,62 @@ describe("manifestSource", () => {
     const bad = join(root, "manifests", "bad.csv");
     writeFileSync(bad, "name,label\nx,y\n");
     await expect(all(manifestSource(bad))).rejects.toMatchObject({ code: "ERR_DATASET_FORMAT" });
+    // A bad line is that record's error, in its place; the run goes on (issue 17 §7).
     const badJson = join(root, "manifests", "bad.jsonl");
-    writeFileSync(badJson, '{"path": "a.wav"}\n{oops\n');
-    await expect(all(manifestSource(badJson))).rejects.toThrow(/bad\.jsonl:2: invalid JSON/);
+    writeFileSync(badJson, '{"path": "a.wav"}\n{oops\n[1]\n{"label": "x"}\n{"path": "b.wav"}\n');
+    const records = await all(manifestSource(badJson));
+    expect(records.map((r) => r.id)).toEqual([
+      "a.wav",
+      "bad.jsonl:2",
+      "bad.jsonl:3",
+      "bad.jsonl:4",
+      "b.wav",
+    ]);
+    expect(records.map((r) => r.invalid?.reason.replace(/^.*bad\.jsonl: /, ""))).toEqual([
+      undefined,
+      expect.stringMatching(/^line 2: invalid JSON/),
+      "line 3: not a JSON object",
+      expect.stringMatching(/^line 4 has no audio path/),
+      undefined,
+    ]);
+  });
+
+  it("keeps a ragged or unreadable CSV row in place as an invalid record", async () => {
+    const ragged = join(root, "manifests", "ragged.csv");
+    writeFileSync(ragged, 'path,label\na.wav,yes\nb.wav,no,extra\nc.wav\n"d.wav,yes\n');
+    const records = await all(manifestSource(ragged));
+    expect(records[0]).toMatchObject({ id: "a.wav", label: "yes" });
+    expect(records[1]?.invalid?.reason).toMatch(/line 3 has 3 fields; the header has 2/);
+    expect(records[2]?.invalid?.reason).toMatch(/line 4 has 1 fields; the header has 2/);
+    expect(records[3]?.invalid).toMatchObject({ code: "ERR_MANIFEST_ROW" });
+    expect(records).toHaveLength(4);
+  });
+
+  it.each([
+    ["utf-16le", true],
+    ["utf-16le", false],
+    ["utf-16be", true],
+    ["utf-8", true],
+  ])("reads a %s manifest (BOM: %s)", async (encoding, bom) => {
+    const text = "path,label,speaker\nclips/é.wav,oui,Zoë\nclips/b.wav,non,Ana\n";
+    let bytes = Buffer.from(text, "utf16le");
+    if (encoding === "utf-16be") bytes = Buffer.from(bytes).swap16();
+    if (encoding === "utf-8") bytes = Buffer.from(text, "utf8");
+    const mark = {
+      "utf-16le": [0xff, 0xfe],
+      "utf-16be": [0xfe, 0xff],
+      "utf-8": [0xef, 0xbb, 0xbf],
+    };
+    const file = join(root, "manifests", `enc-${encoding}-${bom}.csv`);
+    writeFileSync(
+      file,
+      Buffer.concat([Buffer.from(bom ? mark[encoding as keyof typeof mark] : []), bytes]),
+    );
+    const records = await all(manifestSource(file));
+    expect(records.map((r) => [r.id, r.label, r.metadata.speaker])).toEqual([
+      ["clips/é.wav", "oui", "Zoë"],
+      ["clips/b.wav", "non", "Ana"],
+    ]);
   });
 });
 

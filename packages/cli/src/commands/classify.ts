@@ -1,6 +1,9 @@
 /** `audiomap classify <source|file>`: top-k keywords per clip, or keyword events in recordings. */
 import { type Command, Option } from "commander";
 import {
+  type DecodeLimitFlags,
+  decodeLimitOptions,
+  decodeLimits,
   loadModelFromFlags,
   type ModelFlags,
   nonNegativeInt,
@@ -12,7 +15,7 @@ import { ProgressBar, progressEnabled } from "../progress.js";
 import { CliError, ExitCode } from "../run.js";
 import { type SourceFlags, sourceOptions } from "../sources.js";
 
-interface ClassifyFlags extends ModelFlags, SourceFlags {
+interface ClassifyFlags extends ModelFlags, SourceFlags, DecodeLimitFlags {
   topK: number;
   detect?: boolean;
   window: number;
@@ -32,6 +35,7 @@ export function registerClassify(program: Command): void {
     Option,
     Option,
   ];
+  const [maxSeconds, allowTruncated] = decodeLimitOptions() as [Option, Option];
   program
     .command("classify")
     .description("keyword spotting: top-k labels per clip, or --detect events in long recordings")
@@ -55,6 +59,8 @@ export function registerClassify(program: Command): void {
     .addOption(labelColumn)
     .addOption(audioColumn)
     .addOption(language)
+    .addOption(maxSeconds)
+    .addOption(allowTruncated)
     .option("--device <device>", "auto, cpu, cuda or cuda:N", "auto")
     .addOption(
       new Option("--dtype <dtype>", "model precision").choices(["float32", "float16", "bfloat16"]),
@@ -102,7 +108,12 @@ async function runClassify(sources: string[], flags: ClassifyFlags): Promise<voi
         const src = "bytes" in record.source ? record.source.bytes : record.source.path;
         const path = "path" in record.source ? (record.source.path ?? null) : null;
         try {
-          const audio = await emb.decodeAudio(src, { targetRate: model.info.samplingRate });
+          if (record.invalid)
+            throw Object.assign(new Error(record.invalid.reason), { code: record.invalid.code });
+          const audio = await emb.decodeAudio(src, {
+            ...decodeLimits(flags),
+            targetRate: model.info.samplingRate,
+          });
           const events = await emb.detectKeywords(model, audio.samples, {
             window: flags.window,
             hop: flags.hop,
@@ -142,6 +153,7 @@ async function runClassify(sources: string[], flags: ClassifyFlags): Promise<voi
       })();
       for await (const r of emb.classifyRecords(model, indexed, {
         decode: emb.decodeAudio,
+        decodeLimits: decodeLimits(flags),
         topK: flags.topK,
       })) {
         progress.done++;

@@ -1,6 +1,10 @@
 /** `audiomap embed <source> -o <out>`: a dataset or file to an embeddings table. */
+import { resolve } from "node:path";
 import { type Command, Option } from "commander";
 import {
+  type DecodeLimitFlags,
+  decodeLimitOptions,
+  decodeLimits,
   loadModelFromFlags,
   type ModelFlags,
   nonNegativeInt,
@@ -14,7 +18,7 @@ import { ProgressBar, progressEnabled } from "../progress.js";
 import { CliError, ExitCode, interruptedError, onInterrupt } from "../run.js";
 import { type SourceFlags, sourceOptions } from "../sources.js";
 
-interface EmbedFlags extends ModelFlags, SourceFlags {
+interface EmbedFlags extends ModelFlags, SourceFlags, DecodeLimitFlags {
   output: string;
   devices?: string;
   layer: string;
@@ -43,6 +47,7 @@ export function registerEmbed(program: Command): void {
     Option,
     Option,
   ];
+  const [maxSeconds, allowTruncated] = decodeLimitOptions() as [Option, Option];
   program
     .command("embed")
     .description(
@@ -91,7 +96,10 @@ export function registerEmbed(program: Command): void {
     .option("--batch-seconds <s>", "padded audio per batch, seconds", positiveNumber, 30)
     .option("--window <s>", "window for long recordings, seconds", positiveNumber, 30)
     .option("--overlap <s>", "overlap between windows, seconds", nonNegativeNumber, 2)
-    .option("--resume", "continue an interrupted run with the same settings")
+    .option(
+      "--resume",
+      "continue an interrupted run; refused (exit 2) if a setting or the source changed",
+    )
     .option(
       "--chunk-size <n>",
       "records per committed part (the unit of --resume)",
@@ -111,6 +119,8 @@ export function registerEmbed(program: Command): void {
     .addOption(labelColumn)
     .addOption(audioColumn)
     .addOption(language)
+    .addOption(maxSeconds)
+    .addOption(allowTruncated)
     .option("--device <device>", "auto, cpu, cuda or cuda:N", "auto")
     .option(
       "--devices <list>",
@@ -147,8 +157,23 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
   const format = await outputFormat(flags.output, flags.format);
   if (flags.frames && format !== "parquet")
     throw new CliError("--frames needs --format parquet", ExitCode.usage);
+  if (!(flags.window > flags.overlap))
+    throw new CliError(
+      `--window (${flags.window} s) must be longer than --overlap (${flags.overlap} s)`,
+      ExitCode.usage,
+    );
+  // Before the model loads and the first clip decodes: an output that cannot be written fails
+  // now, not after every clip is embedded.
+  await emb.checkOutputPath(flags.output, format).catch((err: Error) => {
+    throw new CliError(err.message, ExitCode.usage);
+  });
   const { openSource } = await import("../sources.js");
   const opened = await openSource(source, flags);
+  // What resume and merge compare the source by (see fingerprintSource): taken before any
+  // record is read, leaving out this run's own files should the output sit inside the source.
+  const fingerprint = await emb.fingerprintSource(source, opened.kind as "file", {
+    exclude: (p) => emb.isOutputSetPath(flags.output, p),
+  });
   const devices = flags.devices?.split(",").map((d) => d.trim()) ?? [];
   if (devices.length > 0 && (flags.features || devices.some((d) => d === "")))
     throw new CliError(
@@ -196,6 +221,7 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
       output: flags.output,
       format,
       decode: emb.decodeAudio,
+      decodeLimits: decodeLimits(flags),
       layer: flags.layer,
       pool: flags.pool,
       normalize: Boolean(flags.normalize),
@@ -210,21 +236,20 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
       sourceSize: size,
       ...(opened.columnTypes && { columnTypes: opened.columnTypes }),
       signal: controller.signal,
-      manifest: {
-        model: modelPath,
-        layer: flags.layer,
-        pool: flags.pool,
-        normalize: Boolean(flags.normalize),
-        frames: Boolean(flags.frames),
-        window: flags.window,
-        overlap: flags.overlap,
-        source,
-      },
       provenance: {
         model: modelPath,
         ...(!flags.features && { model_sha256: await emb.fileSha256(modelPath) }),
         model_info: modelInfo(model.info),
         dtype: flags.dtype ?? "float32",
+        source: {
+          kind: opened.kind,
+          split: flags.split ?? null,
+          language: flags.language ?? null,
+          label_column: flags.labelColumn ?? null,
+          audio_column: flags.audioColumn ?? null,
+          ...fingerprint,
+        },
+        source_path: resolve(source),
         command: process.argv.slice(1),
       },
       onProgress: (p) => bar.update(p),
@@ -257,8 +282,16 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
     }
     if (summary.failed > 0) process.exitCode = ExitCode.partial;
   } catch (err) {
-    if ((err as { code?: string }).code === "ERR_EMPTY_SOURCE")
+    const code = (err as { code?: string }).code;
+    if (code === "ERR_EMPTY_SOURCE")
       throw new CliError(`${source}: ${(err as Error).message}; nothing written`, ExitCode.usage);
+    // Other flags or another source than the run being resumed: a usage error.
+    if (code === "ERR_RESUME_MISMATCH")
+      throw new CliError(`${(err as Error).message} [${code}]`, ExitCode.usage);
+    if (code === "ENOSPC")
+      throw new CliError(
+        `${(err as Error).message} [ENOSPC]; the finished chunks are kept: free some space and rerun with --resume`,
+      );
     throw err;
   } finally {
     offInterrupt();

@@ -8,7 +8,9 @@ import { CliError, ExitCode } from "../run.js";
 export function registerMerge(program: Command): void {
   const command = program
     .command("merge")
-    .description("merge the outputs of `embed --shard i/N` runs into one, in source order")
+    .description(
+      "merge the outputs of `embed --shard i/N` runs into one, in source order; needs all N shards of one run",
+    )
     .argument("<inputs...>", "shard outputs")
     .requiredOption(
       "-o, --output <path>",
@@ -32,7 +34,14 @@ export function registerMerge(program: Command): void {
         if (missing.length) throw new CliError(`not found: ${missing.join(", ")}`, ExitCode.usage);
         const format = await outputFormat(flags.output, flags.format);
         const { mergeOutputs } = await import("@audiomap/embeddings");
-        const summary = await mergeOutputs(inputs, flags.output, { format });
+        const summary = await mergeOutputs(inputs, flags.output, { format }).catch((err) => {
+          // Not the shards of one run (a shard missing or twice, other settings or another
+          // source) is a usage error; a shard whose rows do not add up exits 1.
+          const code = (err as { code?: string }).code ?? "";
+          if (["ERR_MERGE_SHARDS", "ERR_MERGE_MISMATCH", "ERR_USAGE"].includes(code))
+            throw new CliError(`${(err as Error).message} [${code}]`, ExitCode.usage);
+          throw err;
+        });
         emit(
           flags,
           summary,

@@ -14,8 +14,13 @@ export type { AudioErrorCode };
  * - `ERR_AUDIO_UNSUPPORTED`: libsndfile does not recognise the format.
  * - `ERR_AUDIO_DECODE`: a malformed or truncated file (libsndfile's message is included).
  * - `ERR_AUDIO_EMPTY`: the input holds no audio frames.
- * - `ERR_AUDIO_NONFINITE`: a sample is NaN or ±Inf.
+ * - `ERR_AUDIO_NONFINITE`: a sample is NaN or ±Inf, in the file or after resampling (samples
+ *   near the float limit, ±3.4e38, overflow the resampler).
  * - `ERR_AUDIO_RESAMPLE`: libsoxr rejected the rate pair.
+ * - `ERR_AUDIO_SAMPLE_RATE`: the header's rate is outside [1000, 768000] Hz.
+ * - `ERR_AUDIO_TOO_LONG`: the input is longer than `maxSeconds`.
+ * - `ERR_AUDIO_TRUNCATED`: the input ends, or stops decoding, before the length its header
+ *   states (unless `allowTruncated`).
  */
 export class AudioError extends Error {
   readonly code: AudioErrorCode;
@@ -33,6 +38,9 @@ const codes = new Set<string>([
   "ERR_AUDIO_EMPTY",
   "ERR_AUDIO_NONFINITE",
   "ERR_AUDIO_RESAMPLE",
+  "ERR_AUDIO_SAMPLE_RATE",
+  "ERR_AUDIO_TOO_LONG",
+  "ERR_AUDIO_TRUNCATED",
 ]);
 
 /**

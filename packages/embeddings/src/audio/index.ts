@@ -1,5 +1,11 @@
 /** Audio in: decoding, streaming, windowing and normalisation. */
-export { type AudioInput, type DecodedAudio, type DecodeOptions, decodeAudio } from "./decode.js";
+export {
+  type AudioInput,
+  type DecodedAudio,
+  type DecodeLimits,
+  type DecodeOptions,
+  decodeAudio,
+} from "./decode.js";
 export { AudioError, type AudioErrorCode } from "./errors.js";
 export { normalizeUtterance } from "./normalize.js";
 export {

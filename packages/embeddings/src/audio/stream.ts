@@ -1,10 +1,14 @@
 /** Streaming decode: an input read as bounded mono chunks, for recordings of any length. */
 import { type NativeAudioReader, native } from "@audiomap/core-native";
-import type { AudioInput } from "./decode.js";
+import type { AudioInput, DecodeLimits } from "./decode.js";
 import { rethrowNative } from "./errors.js";
 
-/** Options for `openAudioStream`. */
-export interface AudioStreamOptions {
+/**
+ * Options for `openAudioStream`. The limits apply as in `decodeAudio`: a header that shows the
+ * input too long or truncated fails the open; otherwise the read that passes `maxSeconds`, or
+ * the last read of an input that ends early, rejects (after the chunks before it were yielded).
+ */
+export interface AudioStreamOptions extends DecodeLimits {
   /** Output rate in Hz (libsoxr VHQ, streaming). Default: the file's rate. */
   targetRate?: number;
   /** Largest chunk yielded, in output frames. Default 262144 (16.4 s at 16 kHz, 1 MiB). */
@@ -23,6 +27,8 @@ export interface AudioStreamInfo {
   channels: number;
   /** Frames in the file at its own rate, or -1 when the container does not say. */
   originalFrames: number;
+  /** Frames the header states exactly, or -1 when it states none (see `DecodedAudio`). */
+  declaredFrames: number;
   /** Expected duration, or NaN when unknown. */
   durationSec: number;
   container: string;
@@ -44,7 +50,10 @@ export class AudioStream implements AsyncIterable<Float32Array>, AsyncDisposable
     this.#options = options;
     this.#reader = new (native().AudioReader)();
     this.#info = this.#reader
-      .open(source, options.targetRate ?? 0, options.name)
+      .open(source, options.targetRate ?? 0, options.name, {
+        maxSeconds: options.maxSeconds,
+        allowTruncated: options.allowTruncated,
+      })
       .then((info) => ({
         ...info,
         durationSec:

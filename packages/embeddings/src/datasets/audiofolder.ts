@@ -6,9 +6,9 @@
 import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { isAudioFile, sortedEntries, walkFiles } from "./files.js";
-import { csvRows, jsonlRows, toMetadata } from "./manifest.js";
+import { csvRows, invalidRecord, jsonlRows, toMetadata } from "./manifest.js";
 import { splitFromPath, splitKeyword, unknownSplit } from "./splits.js";
-import { type AudioRecord, DatasetError, type MetadataValue } from "./types.js";
+import type { AudioRecord, MetadataValue } from "./types.js";
 
 /** Options for `audioFolderSource`. */
 export interface AudioFolderOptions {
@@ -86,17 +86,22 @@ export async function* audioFolderSource(
     const folder = dirname(metaPath);
     const rows = metaRel.endsWith(".jsonl") ? jsonlRows(metaPath) : csvRows(metaPath);
     const csv = metaRel.endsWith(".csv");
-    let line = 0;
-    for await (const row of rows) {
-      line++;
+    for await (const entry of rows) {
+      if (entry.invalid !== undefined) {
+        yield invalidRecord(metaPath, entry.line, entry.invalid);
+        continue;
+      }
+      const row = entry.values;
       const fileColumn =
         "file_name" in row ? "file_name" : Object.keys(row).find((k) => k.endsWith("_file_name"));
       const fileName = fileColumn ? row[fileColumn] : undefined;
       if (typeof fileName !== "string" || fileName === "") {
-        throw new DatasetError(
-          "ERR_DATASET_FORMAT",
-          `${metaPath}: row ${line} has no file_name (AudioFolder metadata names each clip in file_name)`,
+        yield invalidRecord(
+          metaPath,
+          entry.line,
+          `line ${entry.line} has no file_name (AudioFolder metadata names each clip in file_name)`,
         );
+        continue;
       }
       const path = resolve(folder, fileName);
       const id = relative(base, path).split(sep).join("/");

@@ -1,6 +1,11 @@
 /** Dataset sources: each streams `AudioRecord`s in a deterministic order. */
 export { type AudioFolderOptions, audioFolderSource, isAudioFolder } from "./audiofolder.js";
 export { AUDIO_EXTENSIONS, isAudioFile } from "./files.js";
+export {
+  type FingerprintOptions,
+  fingerprintSource,
+  type SourceFingerprint,
+} from "./fingerprint.js";
 export { folderSource } from "./folder.js";
 export { type ManifestOptions, manifestSource } from "./manifest.js";
 export { MINDS14_INTENTS, type Minds14Options, minds14Source } from "./minds14.js";

@@ -2,10 +2,10 @@
  * CSV and JSONL manifests: one row per clip with a path column, an optional label column and
  * any other columns, which are kept as metadata.
  */
-import { createReadStream } from "node:fs";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { parse } from "csv-parse";
+import { openText } from "./text.js";
 import { type AudioRecord, DatasetError, type MetadataValue } from "./types.js";
 
 /** Options for `manifestSource`. */
@@ -22,16 +22,70 @@ export interface ManifestOptions {
 
 const PATH_COLUMNS = ["path", "file", "audio", "filename", "file_name"];
 
-export async function* csvRows(path: string): AsyncGenerator<Record<string, unknown>> {
-  const parser = createReadStream(path).pipe(
-    parse({ columns: true, skip_empty_lines: true, bom: true, trim: true }),
+/**
+ * One row of an index file: its values by column, or why it cannot be read. A broken row is
+ * reported in place (it becomes an error row of the run) instead of ending the whole run.
+ */
+export type IndexRow =
+  | { line: number; values: Record<string, unknown>; invalid?: undefined }
+  | { line: number; invalid: string };
+
+/**
+ * A CSV file's rows, keyed by its header. A row with more or fewer fields than the header, or
+ * one the parser cannot read (an unclosed quote), is an `invalid` row naming its line.
+ */
+export async function* csvRows(path: string): AsyncGenerator<IndexRow> {
+  // Rows the parser skips come through on_skip while the stream is read ahead; they are held
+  // here and yielded in line order with the good ones.
+  const skipped: { line: number; invalid: string }[] = [];
+  const parser = (await openText(path)).pipe(
+    parse({
+      columns: false,
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+      relax_column_count: true,
+      skip_records_with_error: true,
+      on_skip: (err) => {
+        skipped.push({
+          line: (err as { lines?: number } | undefined)?.lines ?? 0,
+          invalid: `line ${(err as { lines?: number } | undefined)?.lines ?? "?"}: ${err?.message ?? "unreadable CSV"}`,
+        });
+        return undefined;
+      },
+    }),
   );
-  for await (const row of parser) yield row as Record<string, unknown>;
+  let header: string[] | undefined;
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: string[];
+    info: { lines: number };
+  }>) {
+    while (skipped.length && (skipped[0] as { line: number }).line < info.lines)
+      yield skipped.shift() as IndexRow;
+    if (!header) {
+      header = record;
+      continue;
+    }
+    if (record.length !== header.length) {
+      yield {
+        line: info.lines,
+        invalid: `line ${info.lines} has ${record.length} fields; the header has ${header.length}`,
+      };
+      continue;
+    }
+    const values: Record<string, unknown> = {};
+    header.forEach((name, i) => {
+      values[name] = record[i];
+    });
+    yield { line: info.lines, values };
+  }
+  yield* skipped;
 }
 
-export async function* jsonlRows(path: string): AsyncGenerator<Record<string, unknown>> {
+/** A JSONL file's objects; a line that is not a JSON object is an `invalid` row. */
+export async function* jsonlRows(path: string): AsyncGenerator<IndexRow> {
   const lines = createInterface({
-    input: createReadStream(path),
+    input: await openText(path),
     crlfDelay: Number.POSITIVE_INFINITY,
   });
   let number = 0;
@@ -42,15 +96,28 @@ export async function* jsonlRows(path: string): AsyncGenerator<Record<string, un
     try {
       value = JSON.parse(line);
     } catch (err) {
-      throw new DatasetError("ERR_DATASET_FORMAT", `${path}:${number}: invalid JSON`, {
-        cause: err,
-      });
+      yield { line: number, invalid: `line ${number}: invalid JSON (${(err as Error).message})` };
+      continue;
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      throw new DatasetError("ERR_DATASET_FORMAT", `${path}:${number}: not a JSON object`);
+      yield { line: number, invalid: `line ${number}: not a JSON object` };
+      continue;
     }
-    yield value as Record<string, unknown>;
+    yield { line: number, values: value as Record<string, unknown> };
   }
+}
+
+/**
+ * The record of a row that could not be read: it keeps its place in the source (so indices and
+ * resume stay aligned) and becomes an error row with the reason, never a silent gap.
+ */
+export function invalidRecord(file: string, line: number, reason: string): AudioRecord {
+  return {
+    id: `${basename(file)}:${line}`,
+    source: { path: file },
+    metadata: {},
+    invalid: { code: "ERR_MANIFEST_ROW", reason: `${file}: ${reason}` },
+  };
 }
 
 /** Primitive values are kept; objects and arrays become their JSON text. */
@@ -89,16 +156,27 @@ export async function* manifestSource(
   const folder = dirname(file);
   const format = options.format ?? (/\.(jsonl|ndjson)$/i.test(file) ? "jsonl" : "csv");
   const rows = format === "jsonl" ? jsonlRows(file) : csvRows(file);
-  let line = 0;
-  for await (const row of rows) {
-    line++;
+  for await (const entry of rows) {
+    if (entry.invalid !== undefined) {
+      yield invalidRecord(file, entry.line, entry.invalid);
+      continue;
+    }
+    const row = entry.values;
     const pathColumn = options.pathColumn ?? PATH_COLUMNS.find((c) => c in row);
-    const path = pathColumn ? pathOf(row[pathColumn]) : null;
-    if (!pathColumn || path === null) {
+    // A CSV header without the path column is the whole file's problem, not one row's.
+    if (format === "csv" && (!pathColumn || !(pathColumn in row)))
       throw new DatasetError(
         "ERR_DATASET_FORMAT",
-        `${file}: row ${line} has no audio path (looked for ${options.pathColumn ?? PATH_COLUMNS.join(", ")})`,
+        `${file}: the header has no audio path column (looked for ${options.pathColumn ?? PATH_COLUMNS.join(", ")})`,
       );
+    const path = pathColumn ? pathOf(row[pathColumn]) : null;
+    if (!pathColumn || path === null) {
+      yield invalidRecord(
+        file,
+        entry.line,
+        `line ${entry.line} has no audio path (looked for ${options.pathColumn ?? PATH_COLUMNS.join(", ")})`,
+      );
+      continue;
     }
     const labelColumn =
       options.labelColumn === undefined ? ("label" in row ? "label" : null) : options.labelColumn;

@@ -17,6 +17,11 @@ export interface AudioRecord {
   label?: string;
   /** Every other column or layout fact, e.g. speaker_id, split, transcription. */
   metadata: Record<string, MetadataValue>;
+  /**
+   * Set when the source could not read this record (a ragged CSV row, a bad JSONL line): it is
+   * never decoded and becomes an error row (stage "source") with this code and reason.
+   */
+  invalid?: { code: string; reason: string };
 }
 
 /** A failure to read a dataset's layout or index files (not an audio decoding error). */

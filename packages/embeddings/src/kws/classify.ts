@@ -4,6 +4,7 @@
  * window is classified per window and the windows' probabilities are averaged, weighted by
  * valid frames.
  */
+import type { DecodeLimits } from "../audio/decode.js";
 import { packBatch } from "../pipeline/batch.js";
 import { planBatches } from "../pipeline/buckets.js";
 import { DEFAULT_BATCH_SECONDS } from "../pipeline/embed.js";
@@ -22,6 +23,8 @@ import { type LabelScore, requireLabels, softmaxRows, topK } from "./scores.js";
 /** Options of `classifyRecords`. */
 export interface ClassifyOptions {
   decode: DecodeFn;
+  /** Limits of each decode, as `EmbedOptions.decodeLimits`. Default: the decoder's own. */
+  decodeLimits?: DecodeLimits;
   /** Labels per clip. Default 3. */
   topK?: number;
   /** Padded audio per batch, seconds. Default 30. */
@@ -58,6 +61,7 @@ export async function* classifyRecords(
       normalize: model.info.doNormalize,
       minSamples:
         model.info.minSamples ?? receptiveField(model.info.convKernel, model.info.convStride),
+      limits: options.decodeLimits,
       signal: options.signal,
     }),
   );
@@ -116,6 +120,16 @@ export async function* classifyRecords(
         probs.subarray(c * labels.length, (c + 1) * labels.length),
         (v) => v / (weight[c] as number),
       );
+      if (!row.every(Number.isFinite)) {
+        // NaN or infinite logits are the model's failure on this clip, never a prediction.
+        const reason = "the model's output for this clip is not finite (NaN or infinity)";
+        const { label: _label, ...where } = base;
+        yield {
+          ...base,
+          error: { ...where, stage: "model" as const, code: "ERR_NON_FINITE", reason },
+        };
+        continue;
+      }
       yield { ...base, top: topK(row, labels, options.topK ?? 3) };
     }
     group = [];

@@ -59,9 +59,14 @@ const RESERVED = new Set([
   "frames",
 ]);
 
-/** The output column name of a metadata key: reserved names get a `meta_` prefix. */
+/**
+ * The output column name of a metadata key: a reserved name gets a `meta_` prefix, and so does
+ * a key that is already a reserved name with prefixes (`meta_index` → `meta_meta_index`), so
+ * that a source holding both `index` and `meta_index` keeps both values. The rule depends on
+ * the key alone, so every row maps a key to the same column, and no two keys share one.
+ */
 export function metadataColumn(key: string): string {
-  return RESERVED.has(key) ? `meta_${key}` : key;
+  return RESERVED.has(key.replace(/^(meta_)+/, "")) ? `meta_${key}` : key;
 }
 
 /** One embedded row as a flat record of column values. Objects in metadata become JSON text. */

@@ -1,4 +1,6 @@
 /** The errors file written beside every output: one JSON object per failed input. */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import type { ErrorRow } from "../pipeline/prepare.js";
 import { writeTextAtomic } from "./atomic.js";
 
@@ -11,11 +13,14 @@ export function errorsPathFor(output: string): string {
   return `${output.replace(/\/+$/, "")}.errors.jsonl`;
 }
 
-/** Writes the errors file atomically (an empty file when nothing failed). */
+/**
+ * Writes the errors file atomically (an empty file when nothing failed); returns its row count
+ * and the SHA-256 of its bytes, which the output's provenance records (see output-set.ts).
+ */
 export async function writeErrors(
   path: string,
   errors: AsyncIterable<ErrorRow> | Iterable<ErrorRow>,
-): Promise<number> {
+): Promise<{ count: number; sha256: string }> {
   const lines: string[] = [];
   for await (const e of errors) {
     lines.push(
@@ -29,6 +34,16 @@ export async function writeErrors(
       }),
     );
   }
-  await writeTextAtomic(path, lines.length ? `${lines.join("\n")}\n` : "");
-  return lines.length;
+  const text = lines.length ? `${lines.join("\n")}\n` : "";
+  await writeTextAtomic(path, text);
+  return { count: lines.length, sha256: createHash("sha256").update(text).digest("hex") };
+}
+
+/** The rows of an errors file. */
+export async function readErrors(path: string): Promise<ErrorRow[]> {
+  const text = await readFile(path, "utf8");
+  return text
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as ErrorRow);
 }

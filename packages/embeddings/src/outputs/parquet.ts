@@ -89,28 +89,34 @@ export async function writeParquet(
   await writeAtomic(path, async (tmp) => {
     const iterator = batches[Symbol.asyncIterator]();
     const source = new ReadableStream({
+      // Each pull must enqueue or close: a pull that returns with neither is never followed by
+      // another, and the writer then waits forever (a chunk whose records all failed is an empty
+      // batch). So empty batches are skipped here, in a loop.
       async pull(controller) {
-        let next: IteratorResult<RowBatch>;
-        try {
-          next = await iterator.next();
-        } catch (err) {
-          sourceError = err;
-          throw err;
-        }
-        if (next.done && groups > 0) {
-          controller.close();
+        for (;;) {
+          let next: IteratorResult<RowBatch>;
+          try {
+            next = await iterator.next();
+          } catch (err) {
+            sourceError = err;
+            throw err;
+          }
+          if (next.done && groups > 0) {
+            controller.close();
+            return;
+          }
+          // An empty output still gets one empty row group, so readers see its schema.
+          const batch = next.done
+            ? { records: [], embeddings: new Float32Array(0), dim: schema.dim }
+            : next.value;
+          if (batch.records.length === 0 && !next.done) continue;
+          groups++;
+          rows += batch.records.length;
+          const ipc = arrow.tableToIPC(batchToArrow(schema, batch), "stream");
+          const table = pq.Table.fromIPCStream(ipc);
+          for (const rb of table.recordBatches()) controller.enqueue(rb);
           return;
         }
-        // An empty output still gets one empty row group, so readers see its schema.
-        const batch = next.done
-          ? { records: [], embeddings: new Float32Array(0), dim: schema.dim }
-          : next.value;
-        if (batch.records.length === 0 && !next.done) return;
-        groups++;
-        rows += batch.records.length;
-        const ipc = arrow.tableToIPC(batchToArrow(schema, batch), "stream");
-        const table = pq.Table.fromIPCStream(ipc);
-        for (const rb of table.recordBatches()) controller.enqueue(rb);
       },
       async cancel() {
         await iterator.return?.();

@@ -4,14 +4,18 @@
  * then `part-<first index>.json` (rows, errors, the indices it accounts for) — the .json rename
  * is the commit. A SIGKILL at any instant leaves only whole committed parts plus, at most, an
  * orphan .f32 or temp file, which are ignored and overwritten. `manifest.json` records the
- * settings, so a resume with different settings is refused instead of mixing outputs.
+ * settings and the source's identity (the provenance the output will carry, less its
+ * outcome), so a resume with other settings or another source is refused instead of mixing
+ * outputs.
  */
 import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { EmbeddedChunk } from "../pipeline/embed.js";
 import type { ErrorRow } from "../pipeline/prepare.js";
-import { writeAtomic, writeTextAtomic } from "./atomic.js";
+import { removeStaleTemps, writeAtomic, writeTextAtomic } from "./atomic.js";
 import { flattenRow, type RowBatch } from "./columns.js";
+import { PROVENANCE_OUTCOME, type Provenance, provenanceConflicts } from "./provenance.js";
+import { killPoint } from "./test-hooks.js";
 
 /** What a committed part's .json holds. */
 interface PartIndex {
@@ -23,7 +27,7 @@ interface PartIndex {
   frames?: { counts: number[]; dim: number };
 }
 
-/** A resume whose settings differ from the interrupted run's. */
+/** A resume whose settings or source differ from those of the run it would continue. */
 export class ResumeMismatchError extends Error {
   readonly code = "ERR_RESUME_MISMATCH";
 }
@@ -43,19 +47,25 @@ export class PartStore {
 
   /**
    * Prepares the folder. Without `resume` any earlier staging is discarded; with it the saved
-   * manifest must equal `manifest`.
+   * manifest must agree with `manifest` on every field but PROVENANCE_OUTCOME, or this throws a
+   * ResumeMismatchError naming the fields.
    */
-  async open(manifest: Record<string, unknown>, resume: boolean): Promise<void> {
+  async open(manifest: Provenance, resume: boolean): Promise<void> {
     const path = join(this.dir, "manifest.json");
     if (resume) {
       const saved = await readFile(path, "utf8").catch(() => undefined);
       if (saved !== undefined) {
-        const want = JSON.stringify(manifest);
-        if (JSON.stringify(JSON.parse(saved)) !== want) {
+        const conflicts = provenanceConflicts(
+          JSON.parse(saved) as Provenance,
+          manifest,
+          PROVENANCE_OUTCOME,
+        );
+        if (conflicts.length > 0) {
           throw new ResumeMismatchError(
-            `cannot resume: the interrupted run used different settings (${saved.trim()} vs ${want}); rerun without --resume`,
+            `cannot resume: the interrupted run used different settings or another source (${conflicts.join("; ")}); rerun without --resume to start over`,
           );
         }
+        await removeStaleTemps(this.dir);
         return;
       }
     }
@@ -157,6 +167,7 @@ export class PartStore {
   async remove(): Promise<void> {
     const trash = `${this.dir}.trash-${process.pid}`;
     await rename(this.dir, trash).catch(() => {});
+    killPoint("parts-trashed");
     await rm(trash, { recursive: true, force: true });
   }
 }

@@ -7,6 +7,7 @@
  * the output does not depend on the batching.
  */
 
+import type { DecodeLimits } from "../audio/decode.js";
 import { requireLabels, softmaxRows, topK } from "../kws/scores.js";
 import { packBatch } from "./batch.js";
 import { planBatches } from "./buckets.js";
@@ -29,6 +30,12 @@ import { planWindows } from "./windows.js";
 export interface EmbedOptions {
   /** Decoder (the real one is `decodeAudio` from this package). */
   decode: DecodeFn;
+  /**
+   * Limits of each decode (`maxSeconds`, `allowTruncated`), passed to `decode`. An input that
+   * breaks them becomes an error row (ERR_TOO_LONG, ERR_TRUNCATED). Default: the decoder's own
+   * (4 hours; truncated inputs are errors).
+   */
+  decodeLimits?: DecodeLimits;
   /** Layer spec, see `parseLayerSpec`. Default "-1" (final hidden state). */
   layer?: string | number;
   /** Pooling over frames. Default "mean". */
@@ -157,6 +164,8 @@ interface Item {
 interface Plan {
   selection: LayerSelection;
   pool: PoolMode;
+  /** Width of one layer's pooled row: hiddenSize, or twice it for meanstd. */
+  perLayer: number;
   width: number;
   framesWidth: number;
   budget: number;
@@ -203,15 +212,26 @@ export async function* embedRecords(
   const pool = options.pool ?? "mean";
   const perLayer = pool === "meanstd" ? 2 * info.hiddenSize : info.hiddenSize;
   const window = Math.round((options.windowSeconds ?? 30) * rate);
+  const overlap = Math.round((options.overlapSeconds ?? 2) * rate);
+  if (!(window > overlap) || overlap < 0) {
+    // Each window must move the next one forward, or a long recording never ends.
+    throw Object.assign(
+      new RangeError(
+        `the window (${options.windowSeconds ?? 30} s) must be longer than the overlap (${options.overlapSeconds ?? 2} s), and the overlap not negative`,
+      ),
+      { code: "ERR_INVALID_ARG_VALUE" },
+    );
+  }
   const labels = options.predict ? requireLabels(info) : undefined;
   const plan: Plan = {
     selection,
     pool,
+    perLayer,
     width: combinedWidth(selection, perLayer),
     framesWidth: combinedWidth(selection, info.hiddenSize),
     budget: Math.max(window, Math.round((options.batchSeconds ?? DEFAULT_BATCH_SECONDS) * rate)),
     window,
-    overlap: Math.round((options.overlapSeconds ?? 2) * rate),
+    overlap,
     stride: frameStride(info.convStride),
     ...(labels && { labels }),
   };
@@ -223,6 +243,7 @@ export async function* embedRecords(
         targetRate: rate,
         normalize: info.doNormalize,
         minSamples: info.minSamples ?? receptiveField(info.convKernel, info.convStride),
+        limits: options.decodeLimits,
         signal: options.signal,
       }),
     { concurrency: options.decodeConcurrency ?? 2, capacity: options.prefetch ?? 64 },
@@ -302,7 +323,7 @@ async function embedChunk(
     modelSec: 0,
     modelIdleSec: 0,
   };
-  const sinks: Sinks = { vectors, frameCounts, frameVecs, probs, stats };
+  const sinks: Sinks = { vectors, frameCounts, frameVecs, probs, nonFinite: new Set(), stats };
   // On out-of-memory a batch is split in two and each half retried (recursively, down to one
   // clip), and the budget of later batches drops to half of what failed: no clip is lost to a
   // batch that was too large for the device.
@@ -388,6 +409,19 @@ async function embedChunk(
     Array(options.batchesInFlight ?? defaultBatchesInFlight(m.device)).fill(m),
   );
   await Promise.all(lanes.map(work));
+  // A NaN or infinite output is the model's failure on that clip, never a row (issue 17 §4).
+  for (const i of sinks.nonFinite) {
+    if (!failed.has((items[i] as Item).clip))
+      fail(
+        i,
+        Object.assign(
+          new Error(
+            "the model's output for this clip is not finite (NaN or infinity); with float16, try bfloat16 or float32",
+          ),
+          { code: "ERR_NON_FINITE" },
+        ),
+      );
+  }
   stats.budgetSamples = plan.budget;
   return assemble(chunk, clips, items, plan, options, sinks, failed);
 }
@@ -398,6 +432,8 @@ interface Sinks {
   frameVecs: (Float32Array | undefined)[];
   /** Per item: the head's label probabilities, when predicting. */
   probs: Float32Array | undefined;
+  /** Items whose pooled row, frames or logits held a NaN or an infinity. */
+  nonFinite: Set<number>;
   stats: ChunkStats;
 }
 
@@ -434,6 +470,16 @@ async function runBatch(
     throw Object.assign(new Error("the model returned no pooled output"), { code: "ERR_MODEL" });
   const n = input.batch;
   const perLayer = out.pooled.shape[2] as number;
+  const expected = [plan.selection.layers.length, n, plan.perLayer];
+  if (out.pooled.shape.some((d, k) => d !== expected[k]) || out.pooled.shape.length !== 3)
+    // A model whose rows are narrower or wider than its metadata says would write scrambled
+    // or zero-padded rows.
+    throw Object.assign(
+      new Error(
+        `the model's pooled output is [${out.pooled.shape.join(", ")}], expected [${expected.join(", ")}] from its metadata (hidden size ${plan.perLayer})`,
+      ),
+      { code: "ERR_MODEL_OUTPUT" },
+    );
   batchItems.forEach((i, b) => {
     combineLayers(
       plan.selection,
@@ -445,6 +491,7 @@ async function runBatch(
       i * plan.width,
     );
     sinks.frameCounts[i] = Number(out.frameLengths[b]);
+    if (!allFinite(sinks.vectors, i * plan.width, (i + 1) * plan.width)) sinks.nonFinite.add(i);
   });
   const probs = sinks.probs;
   if (plan.labels && probs) {
@@ -454,6 +501,7 @@ async function runBatch(
     const p = softmaxRows(out.logits.data, classes);
     batchItems.forEach((i, b) => {
       probs.set(p.subarray(b * classes, (b + 1) * classes), i * classes);
+      if (!allFinite(probs, i * classes, (i + 1) * classes)) sinks.nonFinite.add(i);
     });
   }
   if (options.frames && out.hidden) {
@@ -473,6 +521,7 @@ async function runBatch(
         );
       }
       sinks.frameVecs[i] = dst;
+      if (!allFinite(dst, 0, dst.length)) sinks.nonFinite.add(i);
     });
   }
   return true;
@@ -576,6 +625,11 @@ function assemble(
     result.frames = { data, counts, dim: plan.framesWidth };
   }
   return result;
+}
+
+function allFinite(data: Float32Array, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if (!Number.isFinite(data[k] as number)) return false;
+  return true;
 }
 
 /** Rows `items` of a row-major [n, width] matrix, stacked in that order. */

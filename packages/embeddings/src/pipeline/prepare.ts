@@ -2,6 +2,7 @@
  * Decoding and checking one record before it reaches the model. Every failure becomes an
  * `ErrorRow` with the stage and a stable code, so each input is accounted for.
  */
+import type { DecodeLimits } from "../audio/decode.js";
 import { normalizeInPlace } from "./pooling.js";
 import type { DecodeFn, InputRecord } from "./types.js";
 
@@ -11,11 +12,17 @@ export interface ErrorRow {
   index: number;
   id: string;
   path: string | null;
-  /** "decode" (reading/decoding), "validate" (checks on the samples) or "model" (forward). */
-  stage: "decode" | "validate" | "model";
   /**
-   * Stable code: ERR_MISSING, ERR_UNSUPPORTED_FORMAT (a format the decoder does not read),
-   * ERR_DECODE, ERR_EMPTY, ERR_NON_FINITE, ERR_TOO_SHORT, ERR_MODEL.
+   * "source" (the dataset could not read the record: a ragged CSV row, a bad JSONL line),
+   * "decode" (reading/decoding), "validate" (checks on the samples) or "model" (forward).
+   */
+  stage: "source" | "decode" | "validate" | "model";
+  /**
+   * Stable code: ERR_MANIFEST_ROW (stage "source"), ERR_MISSING, ERR_UNSUPPORTED_FORMAT (a format the decoder does not read),
+   * ERR_DECODE, ERR_EMPTY, ERR_NON_FINITE (input samples, or the model's output),
+   * ERR_SAMPLE_RATE (a header rate outside [1000, 768000] Hz), ERR_TOO_LONG (past
+   * `maxSeconds`), ERR_TRUNCATED (shorter than its header states), ERR_TOO_SHORT, ERR_MODEL,
+   * ERR_MODEL_OUTPUT (an output of the wrong shape).
    */
   code: string;
   reason: string;
@@ -47,6 +54,8 @@ export interface PrepareOptions {
   normalize: boolean;
   /** Shortest accepted clip in samples: the model's receptive field (400 for wav2vec2). */
   minSamples: number;
+  /** Passed to `decode`. Default: the decoder's own (4 h; truncated inputs are errors). */
+  limits?: DecodeLimits;
   signal?: AbortSignal;
 }
 
@@ -84,6 +93,12 @@ function decodeErrorCode(e: Error & { code?: string }): string {
       return "ERR_UNSUPPORTED_FORMAT";
     case "ERR_AUDIO_NONFINITE":
       return "ERR_NON_FINITE";
+    case "ERR_AUDIO_SAMPLE_RATE":
+      return "ERR_SAMPLE_RATE";
+    case "ERR_AUDIO_TOO_LONG":
+      return "ERR_TOO_LONG";
+    case "ERR_AUDIO_TRUNCATED":
+      return "ERR_TRUNCATED";
     default:
       return "ERR_DECODE";
   }
@@ -95,10 +110,15 @@ export async function prepareRecord(
   options: PrepareOptions,
 ): Promise<PreparedRecord> {
   const { record } = item;
+  if (record.invalid) return fail(item, "source", record.invalid.code, record.invalid.reason);
   const src = "bytes" in record.source ? record.source.bytes : record.source.path;
   let decoded: Awaited<ReturnType<DecodeFn>>;
   try {
-    decoded = await options.decode(src, { targetRate: options.targetRate, signal: options.signal });
+    decoded = await options.decode(src, {
+      ...options.limits,
+      targetRate: options.targetRate,
+      signal: options.signal,
+    });
   } catch (err) {
     const e = err as Error & { code?: string };
     if (options.signal?.aborted) throw err;

@@ -1,21 +1,34 @@
 /**
  * A whole embedding run: source → (shard filter, resume filter) → `embedRecords` → committed
- * parts → final output + errors file. Every record of the shard ends up either as a row or as
- * an error row.
+ * parts → final output set (output + errors file, see output-set.ts). Every record of the shard
+ * ends up either as a row or as an error row.
  */
 import { existsSync } from "node:fs";
 import type { MetadataType } from "../datasets/types.js";
-import { removeStaleTemps } from "../outputs/atomic.js";
 import {
   type ColumnType,
   metadataColumn,
   type OutputSchema,
   SchemaBuilder,
 } from "../outputs/columns.js";
-import { errorsPathFor, writeErrors } from "../outputs/errors.js";
-import { type OutputFormat, resolveOutputFormat, writeOutput } from "../outputs/format.js";
-import { PartStore, partsDirFor } from "../outputs/parts.js";
-import { AUDIOMAP_VERSION, type Provenance } from "../outputs/provenance.js";
+import { errorsPathFor } from "../outputs/errors.js";
+import { type OutputFormat, resolveOutputFormat } from "../outputs/format.js";
+import {
+  type FinishedOutput,
+  OutputSetError,
+  readFinishedOutput,
+  removeLeftovers,
+  writeOutputSet,
+} from "../outputs/output-set.js";
+import { PartStore, partsDirFor, ResumeMismatchError } from "../outputs/parts.js";
+import { checkOutputPath } from "../outputs/preflight.js";
+import {
+  AUDIOMAP_VERSION,
+  PROVENANCE_OUTCOME,
+  type Provenance,
+  provenanceConflicts,
+} from "../outputs/provenance.js";
+import { killPoint } from "../outputs/test-hooks.js";
 import { DEFAULT_BATCH_SECONDS, type EmbedOptions, embedRecords } from "./embed.js";
 import { combinedWidth, parseLayerSpec } from "./layers.js";
 import type { ErrorRow, IndexedRecord } from "./prepare.js";
@@ -39,16 +52,26 @@ export interface RunOptions extends EmbedOptions {
   output: string;
   /** Default: from the output path. */
   format?: OutputFormat;
-  /** Continue an interrupted run with the same settings. Default false. */
+  /**
+   * Continue an interrupted run, or report a finished one as complete. Refused (ResumeMismatch
+   * Error, ERR_RESUME_MISMATCH) when the provenance this run would write differs from the
+   * interrupted or finished run's in any field but PROVENANCE_OUTCOME. Default false.
+   */
   resume?: boolean;
   /** Process only shard i of N. */
   shard?: Shard;
-  /** Settings that must match for `resume` (model path, layer, pool, ...). */
+  /**
+   * Other settings that change a row and that this function cannot see (e.g. a custom
+   * decoder's options); recorded in the provenance as `settings`, so resume and merge compare
+   * them. Default none.
+   */
   manifest?: Record<string, unknown>;
   /**
    * What to record as the output's provenance besides the run's own settings (which this
-   * function fills: layer, pool, normalize, frames, predict, sample rate, width, format, shard),
-   * e.g. the model file, its SHA-256 and the command line. See `Provenance`.
+   * function fills: layer, pool, normalize, frames, predict, window, overlap, decode limits,
+   * sample rate, width, format, shard, and the counts), e.g. the model file, its SHA-256, the precision,
+   * the source's identity (`source`, from `fingerprintSource`) and the command line. Resume
+   * and merge compare every field. See `Provenance`.
    */
   provenance?: Partial<Provenance>;
   /** Size of the unsharded source, if known (for progress). */
@@ -91,7 +114,7 @@ export interface RunSummary {
    */
   modelSec: number;
   modelIdleSec: number;
-  /** True when `resume` found the output already complete. */
+  /** True when `resume` found the output already complete (`ok` and `failed` are its counts). */
   alreadyComplete?: boolean;
 }
 
@@ -115,6 +138,8 @@ export async function runEmbedding(
 ): Promise<RunSummary> {
   const t0 = performance.now();
   const format = resolveOutputFormat(options.output, options.format);
+  // Before any decode or forward: an output that cannot be written fails now.
+  await checkOutputPath(options.output, format);
   const errorsFile = errorsPathFor(options.output);
   const store = new PartStore(partsDirFor(options.output));
   const selection = parseLayerSpec(options.layer ?? "-1", model.info.numHiddenStates);
@@ -129,12 +154,18 @@ export async function runEmbedding(
     shard: options.shard,
     dim,
   };
-  if (options.resume && !existsSync(store.dir) && existsSync(options.output)) {
+  const identity = runProvenance(model, options, format, dim);
+  await removeLeftovers(options.output, format);
+  const finished =
+    options.resume && !existsSync(store.dir)
+      ? await finishedOutput(options.output, format, identity)
+      : null;
+  if (finished) {
     return {
       ...base,
-      ok: 0,
-      failed: 0,
-      resumedFrom: 0,
+      ok: finished.rows,
+      failed: finished.errors,
+      resumedFrom: finished.rows + finished.errors,
       audioSec: 0,
       wallSec: 0,
       clipsPerSec: 0,
@@ -147,22 +178,8 @@ export async function runEmbedding(
       alreadyComplete: true,
     };
   }
-  await store.open(
-    // A run resumed with different settings would mix rows with and without predictions.
-    {
-      format,
-      shard: options.shard ?? null,
-      ...(options.predict && { predict: true }),
-      ...options.manifest,
-    },
-    options.resume ?? false,
-  );
+  await store.open(identity, options.resume ?? false);
   const done = options.resume ? await store.doneIndices() : new Set<number>();
-  if (options.resume) {
-    // A kill during finalisation leaves temp files; the parts rebuild them.
-    for (const p of [options.output, errorsFile, `${options.output.replace(/\.npy$/, "")}.jsonl`])
-      await removeStaleTemps(p);
-  }
   const shard = options.shard;
   let seen = 0;
   async function* indexed(): AsyncGenerator<IndexedRecord> {
@@ -188,6 +205,7 @@ export async function runEmbedding(
   let committed = 0;
   let sinceCommit = 0;
   const chunkCap = options.chunkRecords ?? 512;
+  let parts = 0;
   for await (const chunk of embedRecords(model, indexed(), {
     ...options,
     onBatch: (b) => {
@@ -200,6 +218,7 @@ export async function runEmbedding(
     },
   })) {
     await store.commit(chunk);
+    killPoint(`part:${++parts}`);
     committed += chunk.indices.length;
     sinceCommit = 0;
     progress.done = committed;
@@ -222,28 +241,22 @@ export async function runEmbedding(
       { code: "ERR_EMPTY_SOURCE" },
     );
   }
-  const { schema, failed } = await finalSchema(
+  const { schema, rows, failed } = await finalSchema(
     store,
     dim,
     options.frames ? model.info.hiddenSize : undefined,
     selection.combine === "concat" ? selection.layers.length : 1,
     options.columnTypes,
   );
-  const provenance: Provenance = {
-    audiomap_version: AUDIOMAP_VERSION,
-    ...options.provenance,
-    layer: String(options.layer ?? "-1"),
-    pool: options.pool ?? "mean",
-    normalize: Boolean(options.normalize),
-    frames: Boolean(options.frames),
-    predict: Boolean(options.predict),
-    sample_rate: model.info.samplingRate,
-    dim,
+  const { rows: ok } = await writeOutputSet({
     format,
-    shard: options.shard ?? null,
-  };
-  const ok = await writeOutput(format, options.output, schema, store.batches(), provenance);
-  await writeErrors(errorsFile, errorRows(store));
+    output: options.output,
+    schema,
+    batches: store.batches(),
+    errors: errorRows(store),
+    provenance: { ...identity, source_records: seen, rows },
+  });
+  killPoint("committed");
   await store.remove();
   const wallSec = (performance.now() - t0) / 1000;
   return {
@@ -266,24 +279,89 @@ export async function runEmbedding(
   };
 }
 
+/**
+ * The provenance of this run's output less its outcome: every setting that changes a row, and
+ * the source's identity when the caller gives it. The `.parts` manifest holds it, so that
+ * resume compares the same fields whether the run was interrupted or finished.
+ */
+function runProvenance(
+  model: EmbeddingModel,
+  options: RunOptions,
+  format: OutputFormat,
+  dim: number,
+): Provenance {
+  return {
+    audiomap_version: AUDIOMAP_VERSION,
+    ...options.provenance,
+    layer: String(options.layer ?? "-1"),
+    pool: options.pool ?? "mean",
+    normalize: Boolean(options.normalize),
+    frames: Boolean(options.frames),
+    predict: Boolean(options.predict),
+    // The defaults of EmbedOptions.windowSeconds and overlapSeconds.
+    window_sec: options.windowSeconds ?? 30,
+    overlap_sec: options.overlapSeconds ?? 2,
+    // Which over-long or truncated inputs become rows; null is the decoder's default, and no
+    // limit is "Infinity" (JSON has no infinity).
+    max_seconds: jsonNumber(options.decodeLimits?.maxSeconds),
+    allow_truncated: Boolean(options.decodeLimits?.allowTruncated),
+    sample_rate: model.info.samplingRate,
+    dim,
+    format,
+    shard: options.shard ?? null,
+    ...(options.manifest && { settings: options.manifest }),
+  };
+}
+
+function jsonNumber(x: number | undefined): number | string | null {
+  return x === undefined ? null : Number.isFinite(x) ? x : String(x);
+}
+
+/**
+ * The finished output a resume found, when it was made with `identity`'s settings and source;
+ * null when there is none. Throws when it was made otherwise, or cannot be checked.
+ */
+async function finishedOutput(
+  output: string,
+  format: OutputFormat,
+  identity: Provenance,
+): Promise<FinishedOutput | null> {
+  let finished: FinishedOutput | null;
+  try {
+    finished = await readFinishedOutput(output, format);
+  } catch (err) {
+    if (!(err instanceof OutputSetError)) throw err;
+    throw new OutputSetError(`cannot resume: ${err.message}; rerun without --resume`);
+  }
+  if (!finished) return null;
+  const conflicts = provenanceConflicts(finished.provenance, identity, PROVENANCE_OUTCOME);
+  if (conflicts.length > 0)
+    throw new ResumeMismatchError(
+      `cannot resume: ${output} is complete but was made with different settings or another source (${conflicts.join("; ")}); rerun without --resume to replace it`,
+    );
+  return finished;
+}
+
 async function finalSchema(
   store: PartStore,
   dim: number,
   hidden: number | undefined,
   framesLayers: number,
   columnTypes: Readonly<Record<string, MetadataType>> = {},
-): Promise<{ schema: OutputSchema; failed: number }> {
+): Promise<{ schema: OutputSchema; rows: number; failed: number }> {
   const declared: Record<string, ColumnType> = {};
   for (const [key, type] of Object.entries(columnTypes)) declared[metadataColumn(key)] = type;
   const builder = new SchemaBuilder(declared);
+  let rows = 0;
   let failed = 0;
   for await (const part of store.indexes()) {
     for (const r of part.records) builder.add(r);
+    rows += part.records.length;
     failed += part.errors.length;
   }
   const schema: OutputSchema = { columns: builder.columns(), dim };
   if (hidden !== undefined) schema.framesDim = hidden * framesLayers;
-  return { schema, failed };
+  return { schema, rows, failed };
 }
 
 async function* errorRows(store: PartStore): AsyncGenerator<ErrorRow> {

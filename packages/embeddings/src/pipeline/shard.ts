@@ -23,6 +23,8 @@ export function parseShard(spec: string): Shard {
 }
 
 function checkShard(index: number, count: number): Shard {
+  if (!Number.isInteger(index) || !Number.isInteger(count))
+    throw new ShardSpecError(`shard ${index}/${count} is not two whole numbers`);
   if (!(count >= 1) || !(index >= 0) || index >= count) {
     throw new ShardSpecError(`shard ${index}/${count} is out of range: need 0 ≤ i < N`);
   }
@@ -37,9 +39,17 @@ function checkShard(index: number, count: number): Shard {
  * export the completion count), then `AUDIOMAP_SHARD` ("i/N").
  */
 export function shardFromEnv(env: NodeJS.ProcessEnv = process.env): Shard | undefined {
+  // A scheduler's variables are whole numbers; anything else ("1.5", "", "3a") would give a
+  // shard that matches no record, and an empty output that looks finished.
+  const whole = (name: string): number => {
+    const value = env[name] ?? "";
+    if (!/^\s*\d+\s*$/.test(value))
+      throw new ShardSpecError(`${name}=${JSON.stringify(value)} is not a whole number`);
+    return Number(value);
+  };
   if (env.SLURM_ARRAY_TASK_ID !== undefined && env.SLURM_ARRAY_TASK_COUNT !== undefined) {
-    const min = Number(env.SLURM_ARRAY_TASK_MIN ?? 0);
-    return checkShard(Number(env.SLURM_ARRAY_TASK_ID) - min, Number(env.SLURM_ARRAY_TASK_COUNT));
+    const min = env.SLURM_ARRAY_TASK_MIN === undefined ? 0 : whole("SLURM_ARRAY_TASK_MIN");
+    return checkShard(whole("SLURM_ARRAY_TASK_ID") - min, whole("SLURM_ARRAY_TASK_COUNT"));
   }
   if (env.JOB_COMPLETION_INDEX !== undefined) {
     const count = env.AUDIOMAP_SHARD_COUNT;
@@ -48,7 +58,7 @@ export function shardFromEnv(env: NodeJS.ProcessEnv = process.env): Shard | unde
         "JOB_COMPLETION_INDEX is set but AUDIOMAP_SHARD_COUNT is not (pass --shard-count)",
       );
     }
-    return checkShard(Number(env.JOB_COMPLETION_INDEX), Number(count));
+    return checkShard(whole("JOB_COMPLETION_INDEX"), whole("AUDIOMAP_SHARD_COUNT"));
   }
   if (env.AUDIOMAP_SHARD) return parseShard(env.AUDIOMAP_SHARD);
   return undefined;

@@ -3,6 +3,7 @@
  * implementations live in @audiomap/core-native (`loadModel`) and ../audio (`decodeAudio`); tests
  * pass small fakes that satisfy the same shapes.
  */
+import type { DecodeLimits } from "../audio/decode.js";
 
 /** A dense row-major float tensor as the model runtime returns it. */
 export interface FloatTensor {
@@ -75,10 +76,10 @@ export interface DecodedClip {
 /** Where a record's audio comes from: a file, or bytes (with the path they came from). */
 export type InputSource = { path: string } | { bytes: Uint8Array; path?: string };
 
-/** Decodes a source to mono at `targetRate`. */
+/** Decodes a source to mono at `targetRate`, under the caller's limits (see `DecodeLimits`). */
 export type DecodeFn = (
   source: string | Uint8Array,
-  options: { targetRate: number; signal?: AbortSignal },
+  options: { targetRate: number; signal?: AbortSignal } & DecodeLimits,
 ) => Promise<DecodedClip>;
 
 /** One input item, as dataset sources yield it. */
@@ -87,4 +88,6 @@ export interface InputRecord {
   source: InputSource;
   label?: string | null;
   metadata?: Record<string, unknown>;
+  /** The source could not read this record; it becomes an error row (stage "source"). */
+  invalid?: { code: string; reason: string };
 }
