@@ -20,7 +20,11 @@ describe("progress line", () => {
 describe("progress bar", () => {
   it("ends on the final count even when the throttle held the last update back", () => {
     let written = "";
-    const stream = { write: (s: string) => ((written += s), true) } as NodeJS.WriteStream;
+    const write = (s: string) => {
+      written += s;
+      return true;
+    };
+    const stream = { write } as NodeJS.WriteStream;
     const bar = new ProgressBar(true, stream);
     bar.update({ done: 1, failed: 0, audioSec: 1, total: 3 });
     bar.update({ done: 2, failed: 0, audioSec: 2, total: 3 }); // within 100 ms: held back
