@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The full test suite: lint, the torch 2.x check, per-package tests (turbo), Python export tests,
+# The full test suite: lint, the torch 2.x check, the CUDA build check, per-package tests (turbo), Python export tests,
 # cross-package tests.
 # Expects scripts/setup.sh to have run (`npm test` runs both).
 set -euo pipefail
@@ -11,10 +11,10 @@ log "lint (biome: TypeScript, JSON, Markdown)"
 "$PNPM" exec biome ci .
 log "lint (ruff: Python)"
 node scripts/lint-python.mjs
-log "lint (CUDA branches of the addon, syntax only)"
-bash packages/core-native/scripts/check-cuda-syntax.sh
 log "torch 2.x: python tests and exports (Debian trixie chroot, see scripts/torch2.sh)"
 bash scripts/torch2.sh
+log "CUDA LibTorch: the addon built with its CUDA code, loaded in Node (trixie chroot, see scripts/torch-cuda.sh)"
+bash scripts/torch-cuda.sh
 log "package tests"
 "$PNPM" exec turbo run test --concurrency=1
 log "python tests"

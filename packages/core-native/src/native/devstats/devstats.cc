@@ -42,7 +42,9 @@ Napi::Value CudaMemory(const Napi::CallbackInfo &info) {
   try {
     namespace alloc = c10::cuda::CUDACachingAllocator;
     const auto stats = alloc::getDeviceStats(index);
-    const auto agg = static_cast<size_t>(alloc::StatType::AGGREGATE);
+    // StatType moved to c10::CachingDeviceAllocator in LibTorch 2.6; AGGREGATE is index 0 in
+    // every version.
+    const size_t agg = 0;
     Napi::Object out = Napi::Object::New(env);
     out.Set("allocated", static_cast<double>(stats.allocated_bytes[agg].current));
     out.Set("reserved", static_cast<double>(stats.reserved_bytes[agg].current));

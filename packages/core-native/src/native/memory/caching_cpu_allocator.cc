@@ -75,7 +75,11 @@ size_t CachingCpuAllocator::SizeClass(size_t bytes) {
   return (bytes + step - 1) / step * step;
 }
 
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+c10::DataPtr CachingCpuAllocator::allocate(size_t bytes) {
+#else
 c10::DataPtr CachingCpuAllocator::allocate(size_t bytes) const {
+#endif
   auto *self = const_cast<CachingCpuAllocator *>(this);
   void *ptr = nullptr;
   const bool pooled = bytes >= kLargeBlock && !tUncached;

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <c10/core/Allocator.h>
+#include <torch/version.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -59,7 +60,15 @@ class CachingCpuAllocator final : public c10::Allocator {
 
   explicit CachingCpuAllocator(size_t cacheLimit);
 
+  // LibTorch 2.3 made allocate() non-const and added the pure virtual copy_data().
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+  c10::DataPtr allocate(size_t bytes) override;
+  void copy_data(void *dest, const void *src, std::size_t count) const override {
+    default_copy_data(dest, src, count);
+  }
+#else
   c10::DataPtr allocate(size_t bytes) const override;
+#endif
   c10::DeleterFnPtr raw_deleter() const override { return &Free; }
 
   CpuMemoryStats Stats() const;
