@@ -189,6 +189,7 @@ log "built in $((SECONDS - started)) s; smoke check in Node $("$NODE" --version)
 in_root env LD_LIBRARY_PATH="$STUB_DIR" node --input-type=module - <<'JS' || fail "the Node smoke check failed"
 import assert from "node:assert/strict";
 import {
+  autoDeviceFallback,
   loadModel,
   native,
   resolveDevice,
@@ -205,7 +206,10 @@ const gpus = devices.devices.filter((d) => d.type === "cuda");
 const auto = gpus.length > 0 ? "cuda:0" : "cpu";
 assert.equal(resolveDevice("auto"), auto);
 if (gpus.length === 0) {
-  for (const device of ["cuda", "cuda:0"]) {
+  // "auto" says why it runs on the CPU (the CLI prints this line).
+  assert.match(autoDeviceFallback() ?? "", /^CUDA is compiled in but no GPU is visible/);
+  console.log(`auto: ${autoDeviceFallback()}`);
+  for (const device of ["cuda", "cuda:0", "cuda:1"]) {
     await assert.rejects(loadModel("/repo/fixtures/tiny.pt", { device }), (err) => {
       assert.equal(err.code, "ERR_DEVICE_UNAVAILABLE", err.message);
       return true;

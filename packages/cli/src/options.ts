@@ -63,18 +63,23 @@ export interface ModelFlags {
   device?: string;
   dtype?: "float32" | "float16" | "bfloat16";
   threads?: number;
+  /** -q: no note on stderr (the auto-device fallback). */
+  quiet?: boolean;
 }
 
 /** Loads the model named by the flags (LibTorch is imported here, only when a command runs). */
 export async function loadModelFromFlags(flags: ModelFlags) {
   const { resolveModelPath } = await import("./model-path.js");
   const path = await resolveModelPath(flags.model);
-  const { loadModel } = await import("@audiomap/core-native");
+  const { autoDeviceFallback, loadModel } = await import("@audiomap/core-native");
   const model = await loadModel(path, {
     device: (flags.device ?? "auto") as never,
     dtype: flags.dtype ?? "float32",
     threads: flags.threads ?? 0,
   });
+  // A CUDA build that finds no GPU says so, once, rather than running slowly in silence.
+  const fallback = (flags.device ?? "auto") === "auto" ? autoDeviceFallback() : null;
+  if (fallback && !flags.quiet) process.stderr.write(`audiomap: --device auto: ${fallback}\n`);
   return { model, path };
 }
 

@@ -60,3 +60,17 @@ export function resolveDevice(request: DeviceRequest | string = "auto"): Device 
   }
   return wanted as Device;
 }
+
+/**
+ * Why "auto" runs on the CPU although this build has CUDA compiled in (no GPU visible, and the
+ * CUDA runtime's reason when it gave one); null when "auto" gets a GPU or the build is CPU-only,
+ * where the CPU is the only choice. For a one-line note such as the CLI prints.
+ * @example autoDeviceFallback() // "CUDA is compiled in but no GPU is visible; running on the CPU"
+ */
+export function autoDeviceFallback(): string | null {
+  const supported = supportedDevices();
+  if (!supported.compiled.includes("cuda")) return null;
+  if (supported.devices.some((d) => d.type === "cuda")) return null;
+  const why = supported.cudaError ? ` (${supported.cudaError})` : "";
+  return `CUDA is compiled in but no GPU is visible${why}; running on the CPU`;
+}

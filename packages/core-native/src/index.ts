@@ -28,6 +28,7 @@ export type {
 } from "./binding.js";
 export { native } from "./binding.js";
 export {
+  autoDeviceFallback,
   type Device,
   type DeviceInfo,
   type DeviceRequest,

@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import {
+  autoDeviceFallback,
   DeviceError,
   getThreads,
   loadModel,
@@ -57,6 +58,15 @@ describe("devices", () => {
       expect(d.totalMemory).toBeGreaterThan(0);
       expect(d.computeCapability).toMatch(/^\d+\.\d+$/);
     }
+  });
+
+  it("autoDeviceFallback names a CPU fallback only where CUDA is compiled in and no GPU is seen", () => {
+    const supported = supportedDevices();
+    const cudaBuild = supported.compiled.includes("cuda");
+    const gpu = supported.devices.some((d) => d.type === "cuda");
+    if (cudaBuild && !gpu)
+      expect(autoDeviceFallback()).toMatch(/^CUDA is compiled in but no GPU is visible/);
+    else expect(autoDeviceFallback()).toBeNull(); // a CPU-only build, or a GPU: nothing to say
   });
 
   it("resolveDevice resolves in one place and lists the choices for unknown values", () => {
