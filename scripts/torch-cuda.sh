@@ -3,13 +3,16 @@
 # GPU, and smoke-tests it: Debian trixie's CUDA LibTorch (libtorch-cuda-dev 2.6, contrib) and
 # CUDA toolkit (nvidia-cuda-toolkit 12.4, non-free) live in a chroot under
 # /var/cache/audiomap/torch-cuda-root (built by debootstrap whenever it is absent or its stamp of
-# package versions changed: about 2.6 GB of downloads, 8.5 GB on disk, 5 minutes; then reused by
+# package versions changed: about 2.7 GB of downloads, 7.8 GB on disk, 3 minutes here; then reused by
 # every clone on the machine; AUDIOMAP_CHROOT_CACHE moves it).
 #   1. packages/core-native (this working tree) is built there by its own build script,
 #      against the CUDA LibTorch; CMake must report "CUDA support ON";
 #   2. Node (this machine's binary) loads the addon there and checks buildInfo().cuda,
 #      supportedDevices() (cpu and cuda compiled in, no GPU visible), that "auto" falls back to
-#      cpu and runs fixtures/tiny.pt, and that "cuda" fails with ERR_DEVICE_UNAVAILABLE.
+#      cpu, says so and runs fixtures/tiny.pt, and that "cuda" fails with ERR_DEVICE_UNAVAILABLE;
+#   3. the package's whole test suite (this clone's tests, bind-mounted) runs there on that
+#      addon, with the chroot's torch 2.6 as the Python reference: CPU inference through a
+#      CUDA-enabled LibTorch.
 # cuDNN: libtorch_cuda.so needs libcudnn.so.9 (and binds every symbol at load time), but Debian's
 # nvidia-cudnn only downloads cuDNN from NVIDIA during its install, which cannot be reached here.
 # Its download is declined and a stand-in libcudnn.so.9 (each function fails with
@@ -31,9 +34,10 @@ MIRROR=http://deb.debian.org/debian
 TORCH_CUDA_VERSION=2.6.0+dfsg-7+b1
 CUDA_TOOLKIT_VERSION=12.4.131~12.4.1-2
 PACKAGES="libtorch-cuda-dev=$TORCH_CUDA_VERSION nvidia-cuda-toolkit=$CUDA_TOOLKIT_VERSION \
-cmake ninja-build g++ make pkg-config libsndfile1-dev libsoxr-dev"
+cmake ninja-build g++ make pkg-config libsndfile1-dev libsoxr-dev \
+python3-torch-cuda=$TORCH_CUDA_VERSION python3-numpy sox libsox-fmt-all"
 STUB_DIR=/opt/audiomap-cudnn-stub
-STAMP="$SUITE main,contrib,non-free $PACKAGES cudnn-stub:1"
+STAMP="$SUITE main,contrib,non-free $PACKAGES cudnn-stub:2"
 
 fail() {
   log "CUDA build check FAILED: $*"
@@ -50,28 +54,50 @@ fi
 [ -f fixtures/tiny.pt ] || fail "fixtures/tiny.pt is missing (scripts/fixtures.sh makes it)"
 NODE=$(command -v node) || fail "node is not on PATH"
 
-# A run killed midway can leave /proc mounted in a root only if something outside unshare
-# mounted it; unmount whatever is there before deleting, so that rm never walks into it.
-remove_root() {
-  local dir=$1 mounts
-  mounts=$(awk -v root="$dir" 'index($2, root) == 1 { print $2 }' /proc/mounts | sort -r)
+# Unmounts whatever is mounted below a root (innermost first): the /proc and clone mounts of
+# in_root, or those a killed run left.
+unmount_below() {
+  local mounts
+  mounts=$(awk -v root="$1/" 'index($2, root) == 1 { print $2 }' /proc/mounts | sort -r)
   for mount in $mounts; do as_root umount -l "$mount"; done
-  as_root rm -rf "$dir"
 }
 
-# Runs a command in the root with /proc mounted in a private mount namespace: the mount goes
-# away with the command, whatever happens to it.
+# Unmounts before deleting, so that rm never walks into a mount.
+remove_root() {
+  unmount_below "$1"
+  as_root rm -rf "$1"
+}
+
+# Runs a command in the root with /proc mounted and, with `in_root --clone`, this clone
+# bind-mounted at /src (its node_modules, fixtures and tests). The mounts are removed when the
+# command ends; a run killed meanwhile leaves them to the next run's unmount_below. (A private
+# mount namespace, `unshare --mount`, would be tidier, but fails inside a chroot such as
+# scripts/fresh-machine.sh's, whose / is not a mount point.)
 in_root() {
-  as_root unshare --mount --fork sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' \
-    "$ROOT" env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp UCX_LOG_LEVEL=fatal "$@"
+  local clone=0 status=0
+  if [ "$1" = --clone ]; then
+    clone=1
+    shift
+  fi
+  unmount_below "$ROOT"
+  as_root mount -t proc proc "$ROOT/proc"
+  if [ $clone = 1 ]; then
+    as_root mkdir -p "$ROOT/src"
+    as_root mount --bind "$REPO_ROOT" "$ROOT/src"
+  fi
+  as_root chroot "$ROOT" env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp UCX_LOG_LEVEL=fatal \
+    "$@" || status=$?
+  unmount_below "$ROOT"
+  return $status
 }
 
-# The stand-in libcudnn.so.9: every symbol LibTorch's CUDA library imports from cuDNN (they carry
-# the version node libcudnn.so.9), each returning CUDNN_STATUS_NOT_INITIALIZED (1001).
+# The stand-in libcudnn.so.9: every symbol LibTorch's libraries (libtorch_cuda, and
+# libtorch_python for the Python reference) import from cuDNN (they carry the version node
+# libcudnn.so.9), each returning CUDNN_STATUS_NOT_INITIALIZED (1001).
 make_cudnn_stub() {
   as_root chroot "$1" bash -euo pipefail -c '
     out=$0 work=$(mktemp -d)
-    for lib in /usr/lib/x86_64-linux-gnu/libtorch_cuda.so.2.*; do nm -D --undefined-only "$lib"; done |
+    for lib in /usr/lib/x86_64-linux-gnu/libtorch*.so.2.*; do nm -D --undefined-only "$lib"; done |
       awk '\''$2 ~ /@libcudnn\.so\.9$/ { sub(/@.*/, "", $2); print $2 }'\'' | sort -u >"$work/syms"
     [ -s "$work/syms" ]
     {
@@ -137,7 +163,7 @@ flock 9
 # build runs offline), the tiny fixture, and this machine's node binary.
 started=$SECONDS
 stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
+trap 'unmount_below "$ROOT"; rm -rf "$stage"' EXIT
 mkdir -p "$stage/repo/packages/core-native" "$stage/repo/fixtures"
 tar -c --exclude=node_modules --exclude=build --exclude=dist -C packages/core-native . |
   tar -x -C "$stage/repo/packages/core-native"
@@ -227,4 +253,16 @@ for (const name of ["pooled", "logits"]) {
 console.log(`tiny.pt on ${auto}: logits ${Array.from(out.logits.data, (x) => x.toFixed(4)).join(" ")}`);
 model.dispose();
 JS
-log "CUDA build check passed in $((SECONDS - started)) s (addon built with CUDA, loaded, ran on cpu)"
+log "CUDA build loads; the core-native test suite on it (CPU inference through the CUDA LibTorch)"
+# Every test of the package, with this clone's tests and fixtures, the CUDA-enabled addon
+# (AUDIOMAP_NATIVE_PATH) and the chroot's torch 2.6 as the Python reference.
+if ! in_root --clone env LD_LIBRARY_PATH="$STUB_DIR" \
+  AUDIOMAP_NATIVE_PATH=/repo/packages/core-native/build/Release/audiomap.node \
+  AUDIOMAP_PYTHON=/usr/bin/python3 CI="${CI:-}" \
+  sh -c 'cd /src/packages/core-native && exec /src/node_modules/.bin/vitest run' \
+  >"$LOG.test" 2>&1; then
+  grep -E '(FAIL|×|Error:)' "$LOG.test" | head -n 30 >&2 || tail -n 30 "$LOG.test" >&2
+  fail "the core-native tests failed on the CUDA build (log: $LOG.test)"
+fi
+sed 's/\x1b\[[0-9;]*m//g' "$LOG.test" | grep -E '^ *Tests +[0-9]' | tail -n 1 >&2 || true
+log "CUDA build check passed in $((SECONDS - started)) s (addon built with CUDA, loaded, tested on cpu)"

@@ -4,6 +4,8 @@ import { native } from "../src/binding.js";
 
 const addon = native();
 const cuda = addon.buildInfo().cuda;
+// A CUDA build may run where no GPU is visible (CI builds one on a CPU-only machine).
+const gpu = cuda && addon.supportedDevices().devices.some((d) => d.type === "cuda");
 
 describe("devstats", () => {
   it("agrees with buildInfo about CUDA and validates its argument", () => {
@@ -19,7 +21,13 @@ describe("devstats", () => {
     expect(addon.devstats.cudaSynchronize()).toBe(false);
   });
 
-  it.skipIf(!cuda)("tracks and resets the allocator peak on CUDA", () => {
+  it.skipIf(!cuda || gpu)("on a CUDA build with no GPU visible, refuses device 0 clearly", () => {
+    expect(() => addon.devstats.cudaMemory(0)).toThrow(
+      /deviceIndex 0 out of range \(0 CUDA devices\)/,
+    );
+  });
+
+  it.skipIf(!gpu)("tracks and resets the allocator peak on CUDA", () => {
     const before = addon.devstats.cudaMemory(0);
     expect(before).not.toBeNull();
     expect(addon.devstats.resetCudaPeak(0)).toBe(true);

@@ -14,7 +14,10 @@ import {
 } from "../src/index.js";
 import { fixture, makeAudio, maxAbsDiff } from "./helpers/fixtures.js";
 
-const addonPath = join(import.meta.dirname, "..", "build", "Release", "audiomap.node");
+// The addon under test: AUDIOMAP_NATIVE_PATH when set (as binding.ts reads it), else this build.
+const addonPath =
+  process.env.AUDIOMAP_NATIVE_PATH ??
+  join(import.meta.dirname, "..", "build", "Release", "audiomap.node");
 const MiB = 2 ** 20;
 
 let model: Model;

@@ -71,7 +71,9 @@ describe("concurrency", () => {
     const results = await Promise.all(pending);
     for (const [k, i] of order.entries()) {
       expect(results[k]!.pooled!.shape[1]).toBe(shapes[i]!.batch);
-      expect(maxAbsDiff(results[k]!.pooled!.data, fresh[i]!)).toBe(0);
+      // Calls that mixed staging buffers would differ by O(0.1); LibTorch 2.x's profiling JIT
+      // may fuse ops after the first calls, which moves the last bits (up to ~5e-7 seen).
+      expect(maxAbsDiff(results[k]!.pooled!.data, fresh[i]!)).toBeLessThan(1e-5);
     }
   });
 
@@ -204,7 +206,7 @@ describe("dispose", () => {
     own.dispose(); // idempotent
     expect(own.disposed).toBe(true);
     const out = await inFlight;
-    expect(maxAbsDiff(out.pooled!.data, expected.pooled!.data)).toBe(0);
+    expect(maxAbsDiff(out.pooled!.data, expected.pooled!.data)).toBeLessThan(1e-5); // see above
     await expect(queued).rejects.toBeInstanceOf(DisposedError);
   });
 
