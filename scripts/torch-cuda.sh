@@ -85,7 +85,12 @@ in_root() {
     as_root mkdir -p "$ROOT/src"
     as_root mount --bind "$REPO_ROOT" "$ROOT/src"
   fi
+  # UCX (loaded with the CUDA LibTorch's communication libraries) patches mmap and malloc and
+  # hooks SIGSEGV at load time; with V8's concurrent GC threads that raced once in CI (a
+  # segfault in V8's marking barrier while the addon loaded). audiomap uses none of UCX: its
+  # memory hooks and signal handlers are turned off.
   as_root chroot "$ROOT" env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp UCX_LOG_LEVEL=fatal \
+    UCX_MEM_EVENTS=no UCX_MEM_MMAP_HOOK_MODE=none UCX_MEM_MALLOC_HOOKS=no UCX_ERROR_SIGNALS= \
     "$@" || status=$?
   unmount_below "$ROOT"
   return $status
