@@ -1,7 +1,8 @@
 /** Opening what a command's `<source>` names: one audio file, or a dataset (see openDataset). */
 import { stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
-import { Option } from "commander";
+import { type Command, Option } from "commander";
+import { decodeLimitOptions } from "./options.js";
 import { CliError, ExitCode } from "./run.js";
 
 /** Dataset flags shared by commands. */
@@ -29,6 +30,15 @@ export function sourceOptions(): Option[] {
     new Option("--audio-column <name>", 'audio struct column of a Parquet file (default "audio")'),
     new Option("--language <code>", "MInDS-14 language, e.g. en-US"),
   ];
+}
+
+/**
+ * Adds the options of a command that reads a `<source>`: the dataset options above, then the
+ * decode limits (`--max-seconds`, `--allow-truncated`). Returns `command`, for chaining.
+ */
+export function addSourceOptions(command: Command): Command {
+  for (const option of [...sourceOptions(), ...decodeLimitOptions()]) command.addOption(option);
+  return command;
 }
 
 /** An opened source: the records, and how many there are when cheap to know. */

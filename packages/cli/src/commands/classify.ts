@@ -2,7 +2,6 @@
 import { type Command, Option } from "commander";
 import {
   type DecodeLimitFlags,
-  decodeLimitOptions,
   decodeLimits,
   loadModelFromFlags,
   type ModelFlags,
@@ -13,7 +12,7 @@ import {
 } from "../options.js";
 import { ProgressBar, progressEnabled } from "../progress.js";
 import { CliError, ExitCode } from "../run.js";
-import { type SourceFlags, sourceOptions } from "../sources.js";
+import { addSourceOptions, type SourceFlags } from "../sources.js";
 
 interface ClassifyFlags extends ModelFlags, SourceFlags, DecodeLimitFlags {
   topK: number;
@@ -29,14 +28,7 @@ interface ClassifyFlags extends ModelFlags, SourceFlags, DecodeLimitFlags {
 
 /** Registers `classify`. */
 export function registerClassify(program: Command): void {
-  const [split, labelColumn, audioColumn, language] = sourceOptions() as [
-    Option,
-    Option,
-    Option,
-    Option,
-  ];
-  const [maxSeconds, allowTruncated] = decodeLimitOptions() as [Option, Option];
-  program
+  const command = program
     .command("classify")
     .description("keyword spotting: top-k labels per clip, or --detect events in long recordings")
     .argument("<sources...>", "audio files or datasets (as for embed), one or more")
@@ -54,13 +46,8 @@ export function registerClassify(program: Command): void {
       "NMS: largest IoU kept between two events of one label (0: no overlap)",
       nonNegativeNumber,
       0,
-    )
-    .addOption(split)
-    .addOption(labelColumn)
-    .addOption(audioColumn)
-    .addOption(language)
-    .addOption(maxSeconds)
-    .addOption(allowTruncated)
+    );
+  addSourceOptions(command)
     .option("--device <device>", "auto, cpu, cuda or cuda:N", "auto")
     .addOption(
       new Option("--dtype <dtype>", "model precision").choices(["float32", "float16", "bfloat16"]),

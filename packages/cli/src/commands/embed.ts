@@ -3,7 +3,6 @@ import { resolve } from "node:path";
 import { type Command, Option } from "commander";
 import {
   type DecodeLimitFlags,
-  decodeLimitOptions,
   decodeLimits,
   loadModelFromFlags,
   type ModelFlags,
@@ -16,7 +15,7 @@ import {
 } from "../options.js";
 import { ProgressBar, progressEnabled } from "../progress.js";
 import { CliError, ExitCode, interruptedError, onInterrupt } from "../run.js";
-import { type SourceFlags, sourceOptions } from "../sources.js";
+import { addSourceOptions, type SourceFlags } from "../sources.js";
 
 interface EmbedFlags extends ModelFlags, SourceFlags, DecodeLimitFlags {
   output: string;
@@ -41,14 +40,7 @@ interface EmbedFlags extends ModelFlags, SourceFlags, DecodeLimitFlags {
 
 /** Registers `embed`. */
 export function registerEmbed(program: Command): void {
-  const [split, labelColumn, audioColumn, language] = sourceOptions() as [
-    Option,
-    Option,
-    Option,
-    Option,
-  ];
-  const [maxSeconds, allowTruncated] = decodeLimitOptions() as [Option, Option];
-  program
+  const command = program
     .command("embed")
     .description(
       "embed every clip of a dataset (or one file) into Parquet, CSV, .npy, JSONL or LanceDB",
@@ -114,13 +106,8 @@ export function registerEmbed(program: Command): void {
       "--shard-count <N>",
       "number of shards when JOB_COMPLETION_INDEX gives the index",
       nonNegativeInt,
-    )
-    .addOption(split)
-    .addOption(labelColumn)
-    .addOption(audioColumn)
-    .addOption(language)
-    .addOption(maxSeconds)
-    .addOption(allowTruncated)
+    );
+  addSourceOptions(command)
     .option("--device <device>", "auto, cpu, cuda or cuda:N", "auto")
     .option(
       "--devices <list>",
