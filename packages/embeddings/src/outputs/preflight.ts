@@ -5,9 +5,8 @@
 import { constants } from "node:fs";
 import { mkdir, open, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { errorsPathFor } from "./errors.js";
 import type { OutputFormat } from "./format.js";
-import { jsonlPathFor } from "./npy.js";
+import { outputSetFiles } from "./output-set.js";
 
 /** Why an output path cannot be written: ERR_OUTPUT_PATH (its kind) or ERR_OUTPUT_NOT_WRITABLE. */
 export class OutputPathError extends Error {
@@ -29,19 +28,17 @@ const denied: Record<string, string> = {
 };
 
 /**
- * Fails unless `output` (and the files written beside it) can be created: a Lance output must
- * be a folder or absent, every other output a file or absent; their folder must exist or be
+ * Fails unless `output` and the files of its set (`outputSetFiles`: errors file, sidecar, .npy's
+ * .jsonl) can be created: a Lance output must be a folder or absent, every other path a file or
+ * absent; their folder must exist or be
  * creatable, and writable (probed by creating and removing a file, which is the only test that
  * holds for root and for read-only mounts).
  * @throws OutputPathError
  */
 export async function checkOutputPath(output: string, format: OutputFormat): Promise<void> {
-  const files = [errorsPathFor(output), ...(format === "npy" ? [jsonlPathFor(output)] : [])];
-  const kinds: [string, boolean][] = [
-    [output, format === "lance"],
-    ...files.map((f): [string, boolean] => [f, false]),
-  ];
-  for (const [path, folder] of kinds) {
+  for (const path of outputSetFiles(output, format)) {
+    // Every file of the set is a file, but for a Lance table, which is a folder.
+    const folder = format === "lance" && path === output;
     const st = await stat(path).catch(() => null);
     if (st && st.isDirectory() !== folder)
       throw new OutputPathError(
