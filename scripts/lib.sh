@@ -12,6 +12,20 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# Unmounts whatever is mounted below a folder, innermost first: what a chroot's commands (or
+# debootstrap) mounted there, or what a killed run left.
+unmount_below() {
+  local mounts mount
+  mounts=$(awk -v root="$1/" 'index($2, root) == 1 { print $2 }' /proc/mounts | sort -r)
+  for mount in $mounts; do as_root umount -l "$mount"; done
+}
+
+# Deletes a chroot folder, unmounting first so that rm never walks into a mount.
+remove_root() {
+  unmount_below "$1"
+  as_root rm -rf "$1"
+}
+
 # The repo's own pnpm (.tools/, installed by setup.sh) comes first on PATH for every step:
 # turbo and `pnpm exec` look pnpm up on PATH, and a fresh machine has no global one.
 export PATH="$REPO_ROOT/.tools/node_modules/.bin:$PATH"

@@ -54,20 +54,6 @@ fi
 [ -f fixtures/tiny.pt ] || fail "fixtures/tiny.pt is missing (scripts/fixtures.sh makes it)"
 NODE=$(command -v node) || fail "node is not on PATH"
 
-# Unmounts whatever is mounted below a root (innermost first): the /proc and clone mounts of
-# in_root, or those a killed run left.
-unmount_below() {
-  local mounts
-  mounts=$(awk -v root="$1/" 'index($2, root) == 1 { print $2 }' /proc/mounts | sort -r)
-  for mount in $mounts; do as_root umount -l "$mount"; done
-}
-
-# Unmounts before deleting, so that rm never walks into a mount.
-remove_root() {
-  unmount_below "$1"
-  as_root rm -rf "$1"
-}
-
 # Runs a command in the root with /proc mounted and, with `in_root --clone`, this clone
 # bind-mounted at /src (its node_modules, fixtures and tests). The mounts are removed when the
 # command ends; a run killed meanwhile leaves them to the next run's unmount_below. (A private

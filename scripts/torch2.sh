@@ -33,14 +33,7 @@ skip() {
 rm -rf "$OUT" # written again only by a complete run
 
 # debootstrap mounts /proc and /sys inside the root while it installs; a run killed midway can
-# leave them there. Unmount before deleting, so that rm never walks into them.
-remove_root() {
-  local mounts
-  mounts=$(awk -v root="$ROOT" 'index($2, root) == 1 { print $2 }' /proc/mounts | sort -r)
-  for mount in $mounts; do as_root umount -l "$mount"; done
-  as_root rm -rf "$ROOT"
-}
-
+# leave them there: remove_root (lib.sh) unmounts them before deleting.
 [ "${AUDIOMAP_SKIP_TORCH2:-0}" = 1 ] && skip "AUDIOMAP_SKIP_TORCH2=1"
 if [ "$(id -u)" -ne 0 ] && ! sudo -n true 2>/dev/null; then
   skip "needs root or password-less sudo for debootstrap and chroot"
@@ -53,12 +46,12 @@ flock 9
 if [ "$(cat "$ROOT/.audiomap-stamp" 2>/dev/null)" != "$STAMP" ]; then
   command -v debootstrap >/dev/null 2>&1 || skip "debootstrap is not installed (scripts/setup.sh installs it)"
   log "building the torch 2.x chroot ($SUITE: $PACKAGES $MORE_PACKAGES) in $ROOT"
-  remove_root
+  remove_root "$ROOT"
   mkdir -p "$(dirname "$LOG")"
   if ! as_root debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$ROOT" \
     http://deb.debian.org/debian >"$LOG" 2>&1; then
     tail -n 5 "$LOG" >&2
-    remove_root
+    remove_root "$ROOT"
     skip "debootstrap $SUITE failed (log: $LOG)"
   fi
   as_root cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
@@ -66,7 +59,7 @@ if [ "$(cat "$ROOT/.audiomap-stamp" 2>/dev/null)" != "$STAMP" ]; then
     apt-get install -y -q --no-install-recommends $MORE_PACKAGES" \
     >>"$LOG" 2>&1; then
     tail -n 5 "$LOG" >&2
-    remove_root
+    remove_root "$ROOT"
     skip "apt-get install $MORE_PACKAGES in the $SUITE root failed (log: $LOG)"
   fi
   echo "$STAMP" | as_root tee "$ROOT/.audiomap-stamp" >/dev/null
