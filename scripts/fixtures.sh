@@ -6,6 +6,7 @@
 #   tiny-rotary.pt rotary positions, no head
 #   tiny-group.pt  group-norm feature encoder, no head
 #   medium.pt      6 layers x 256 (benchmarks), no head
+#   tiny-qint8.pt  tiny.pt's weights, dynamically quantised (export --dtype qint8)
 # Each tiny-*.pt has a sibling HF checkpoint dir (fixtures/<name>/: config.json,
 # model.safetensors, preprocessor_config.json) holding the same weights.
 # Skips all work when fixtures/.stamp matches the inputs (export sources, configs, this
@@ -25,7 +26,7 @@ stamp=$( {
   "$PY" -c 'import importlib.metadata as m; print(m.version("torch"))'
 } | sha256sum | cut -d' ' -f1)
 
-expected=(tiny.pt tiny-base.pt tiny-rotary.pt tiny-group.pt medium.pt
+expected=(tiny.pt tiny-base.pt tiny-rotary.pt tiny-group.pt medium.pt tiny-qint8.pt
   tiny/model.safetensors tiny-base/model.safetensors tiny-rotary/model.safetensors tiny-group/model.safetensors)
 up_to_date=1
 [ "${FORCE:-0}" = 1 ] && up_to_date=0
@@ -46,6 +47,7 @@ rm -rf "$OUT/tiny" "$OUT/tiny-base" "$OUT/tiny-rotary" "$OUT/tiny-group"
 --random-init --config $CONFIGS/tiny-rotary.json --seed 3 -o $OUT/tiny-rotary.pt --save-checkpoint $OUT/tiny-rotary
 --random-init --config $CONFIGS/tiny-group.json --seed 4 -o $OUT/tiny-group.pt --save-checkpoint $OUT/tiny-group
 --random-init --config $CONFIGS/medium.json --seed 5 -o $OUT/medium.pt
+$OUT/tiny -o $OUT/tiny-qint8.pt --dtype qint8
 ARGS
 echo "$stamp" >"$OUT/.stamp"
 log "fixtures written to $OUT/"

@@ -20,10 +20,17 @@ pooled embedding back to the host, as a notebook would):
   weights), batched, float32 and ``--dtype``; skipped with a reason when ``transformers``
   is not importable.
 
+``--dtype qint8`` (CPU; ``--torchscript`` is then the float32 file): the batched modes run
+int8 the Python way, with ``torch.quantization.quantize_dynamic`` on the best quantised engine:
+``eager-batched`` quantises the project's eager model as ``tools/export --dtype qint8`` does,
+``torchscript`` scripts that model in this process, ``hf-eager-batched`` quantises every
+``nn.Linear`` of HF's model.
+
 Prints one JSON object on stdout.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -37,6 +44,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "export"))
 
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
+QINT8 = "qint8"
 ALL_MODES = ["eager-b1-fp32", "eager-batched", "torchscript", "hf-eager-fp32", "hf-eager-batched"]
 
 
@@ -183,8 +191,20 @@ def _last_line(e: BaseException) -> str:
     return (lines[-1] if lines else type(e).__name__)[:160]
 
 
+def quantized_copy(model: torch.nn.Module, scripted: bool) -> torch.nn.Module:
+    """The eager model quantised as ``tools/export --dtype qint8`` does (optionally scripted)."""
+    import copy
+
+    from audiomap_export.quantize import quantize_dynamic_int8
+
+    q = copy.deepcopy(model).float()
+    quantize_dynamic_int8(q)
+    return torch.jit.script(q) if scripted else q
+
+
 def run_audiomap_style(model, device, dtype_name, batch, a, audio_fn) -> Callable[[], None]:
-    model.to(device=device, dtype=DTYPES[dtype_name])
+    if dtype_name != QINT8:
+        model.to(device=device, dtype=DTYPES[dtype_name])
     audio = audio_fn(batch).to(device)
     lengths = torch.full((batch,), audio.shape[1], dtype=torch.long, device=device)
 
@@ -196,16 +216,42 @@ def run_audiomap_style(model, device, dtype_name, batch, a, audio_fn) -> Callabl
     return step
 
 
+def hf_conformer_config(config: Dict[str, Any]) -> Any:
+    """HF's ``Wav2Vec2ConformerConfig`` from the exported file's config, for the transformers
+    version installed (4.x or 5.x): the keys that describe a saved file rather than the model
+    (``torch_dtype``, renamed ``dtype`` in transformers 5, and ``architectures``) are left out,
+    and where this version's config class takes no ``**kwargs`` (it would reject a key it does
+    not know), so is every key it does not name."""
+    import inspect
+
+    import transformers
+
+    cls = transformers.Wav2Vec2ConformerConfig
+    cfg = {k: v for k, v in config.items() if k not in ("torch_dtype", "dtype", "architectures")}
+    params = inspect.signature(cls.__init__).parameters
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        cfg = {k: v for k, v in cfg.items() if k in params}
+    return cls(**cfg)
+
+
 def run_hf(config: Dict[str, Any], device, dtype_name, batch, audio_fn) -> Callable[[], None]:
     import transformers
 
-    cfg = transformers.Wav2Vec2ConformerConfig(**config)
-    model = (
-        transformers.Wav2Vec2ConformerForSequenceClassification(cfg)
-        .eval()
-        .to(device=device, dtype=DTYPES[dtype_name])
-    )
-    audio = audio_fn(batch).to(device=device, dtype=DTYPES[dtype_name])
+    cfg = hf_conformer_config(config)
+    # Built on the device where torch can (a torch.device is a context manager from torch 2.0):
+    # random init of the large model's 600 M parameters takes seconds on a CPU.
+    where = device if hasattr(device, "__enter__") else contextlib.nullcontext()
+    with where:
+        model = transformers.Wav2Vec2ConformerForSequenceClassification(cfg).eval()
+    if dtype_name == QINT8:
+        from audiomap_export.quantize import select_best_engine
+
+        select_best_engine()
+        model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        audio = audio_fn(batch)
+    else:
+        model = model.to(device=device, dtype=DTYPES[dtype_name])
+        audio = audio_fn(batch).to(device=device, dtype=DTYPES[dtype_name])
 
     def step() -> None:
         with torch.inference_mode():
@@ -272,6 +318,10 @@ def main() -> None:
 
     def probe_dtype() -> Dict[str, Any]:
         nonlocal batched
+        if batched is None and requested == QINT8:
+            if device.type != "cpu":
+                raise ValueError("qint8 (dynamic quantisation) runs on the CPU only")
+            batched = {"dtype": QINT8, "note": None}
         if batched is None:
             model = torch.jit.load(a.torchscript, map_location="cpu")
             x = audio_fn(1)
@@ -296,11 +346,15 @@ def main() -> None:
                 entry.update(batch=a.batch, dtype_requested=requested, **chosen)
                 if mode == "eager-batched":
                     eager = eager if eager is not None else eager_model(a.torchscript, meta)
-                    model = eager
+                    model = quantized_copy(eager, False) if chosen["dtype"] == QINT8 else eager
                     if eager.weights_note:
                         entry["note"] = "; ".join(
                             n for n in (entry.get("note"), eager.weights_note) if n
                         )
+                elif chosen["dtype"] == QINT8:
+                    eager = eager if eager is not None else eager_model(a.torchscript, meta)
+                    model = quantized_copy(eager, True)
+                    entry["note"] = "the eager model quantised and scripted in Python"
                 else:
                     model = torch.jit.load(a.torchscript, map_location="cpu")
                 step = run_audiomap_style(model, device, chosen["dtype"], a.batch, a, audio_fn)

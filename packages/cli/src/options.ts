@@ -61,7 +61,7 @@ export function decodeLimits(flags: DecodeLimitFlags) {
 export interface ModelFlags {
   model?: string;
   device?: string;
-  dtype?: "float32" | "float16" | "bfloat16";
+  dtype?: "float32" | "float16" | "bfloat16" | "qint8";
   threads?: number;
   /** -q: no note on stderr (the auto-device fallback). */
   quiet?: boolean;

@@ -19,16 +19,22 @@ import { frameCount, type ModelInfo, parseModelInfo } from "./model_info.js";
 import type { Tensor } from "./tensor.js";
 import { ensureThreads } from "./threads.js";
 
-/** Precision of weights and compute. float16 needs a CUDA device. */
-export type ModelDType = "float32" | "float16" | "bfloat16";
+/**
+ * Precision of weights and compute. float16 needs a CUDA device. "qint8" is a file exported
+ * with `tools/export --dtype qint8` (int8 weights of the encoder's Linear layers, activations
+ * quantised per call, CPU only); it cannot be made from a float file at load time.
+ */
+export type ModelDType = "float32" | "float16" | "bfloat16" | "qint8";
 
 /** Options of `loadModel`. */
 export interface LoadModelOptions {
-  /** Where to run. Default "auto" (cuda:0 when usable, else cpu). */
+  /** Where to run. Default "auto" (cuda:0 when usable, else cpu; the CPU for dtype "qint8"). */
   device?: DeviceRequest;
   /**
    * Weights are converted to this dtype at load time and inputs per call; pooling runs in
-   * float32 and every output is float32. Default "float32".
+   * float32 and every output is float32. Default "float32". A qint8 file runs as qint8 with
+   * "float32" or "qint8", on the CPU only (other dtypes and CUDA: ERR_DTYPE_UNSUPPORTED);
+   * "qint8" with a float file is refused the same way.
    */
   dtype?: ModelDType;
   /**
@@ -118,7 +124,7 @@ export interface ForwardResult {
 
 const outputNames: readonly ForwardOutput[] = ["pooled", "hidden", "logits"];
 const poolModes: readonly PoolMode[] = ["mean", "meanstd", "max"];
-const dtypes: readonly ModelDType[] = ["float32", "float16", "bfloat16"];
+const dtypes: readonly ModelDType[] = ["float32", "float16", "bfloat16", "qint8"];
 
 /** A loaded model. Create it with `loadModel`. */
 export class Model implements AsyncDisposable {
@@ -142,8 +148,14 @@ export class Model implements AsyncDisposable {
     return this.#native.device;
   }
 
+  /** The dtype it runs in: the load option's, or "qint8" for a quantised file. */
   get dtype(): ModelDType {
     return this.#native.dtype;
+  }
+
+  /** The quantised CPU engine a qint8 model runs on ("onednn", "x86", ...), else null. */
+  get quantizedEngine(): string | null {
+    return this.#native.quantizedEngine;
   }
 
   /** Bytes of parameters and buffers. */
@@ -328,7 +340,8 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
       `options.threads must be a non-negative integer; got ${threads}`,
     );
   }
-  const device = resolveDevice(options.device ?? "auto");
+  // A qint8 model runs on the CPU only, so "auto" means the CPU for it.
+  const device = resolveDevice(options.device ?? (dtype === "qint8" ? "cpu" : "auto"));
   ensureThreads();
   const absolute = resolvePath(path);
   let nativeModel: NativeModel;

@@ -40,6 +40,14 @@ export interface ModelInfo {
   source: string;
   /** Torch version that exported the file. */
   torchVersion: string;
+  /** Weight dtype of the export ("float32", "bfloat16", "qint8", ...); absent in old files. */
+  dtype?: string;
+  /**
+   * How a qint8 export was quantised (tools/export quantize.py), as written there:
+   * `{ scheme: "dynamic", weight_dtype: "qint8", modules, scope, export_engine, ... }`;
+   * absent for float exports.
+   */
+  quantization?: Record<string, unknown>;
   /** The full Hugging Face config. */
   config: Record<string, unknown>;
   /** Fewest samples that yield one frame (the feature encoder's receptive field). */

@@ -7,6 +7,7 @@ import { runBenchmark } from "../src/bench/run.js";
 
 const root = join(import.meta.dirname, "..", "..", "..");
 const tiny = join(root, "fixtures", "tiny.pt");
+const tinyQint8 = join(root, "fixtures", "tiny-qint8.pt");
 const addon = join(root, "packages", "core-native", "build", "Release", "audiomap.node");
 const config = JSON.parse(
   readFileSync(join(root, "tools", "export", "configs", "tiny.json"), "utf8"),
@@ -34,6 +35,43 @@ describe.skipIf(!existsSync(tiny) || !existsSync(addon))(
       expect(cos?.min).toBeGreaterThan(0.9);
       expect(cos?.min).toBeLessThan(1);
       expect(cos?.mean).toBeGreaterThanOrEqual(cos?.min ?? 2);
+    });
+
+    it("runs qint8 cells from the model's qint8 file, checked against its float32 file", async () => {
+      const report = await runBenchmark(
+        {
+          models: [{ name: "tiny", path: tiny, qint8Path: tinyQint8 }],
+          devices: ["cpu"],
+          dtypes: ["float32", "qint8"],
+          batches: [{ clips: 3 }],
+          clipSeconds: [1],
+        },
+        { warmup: 1, iterations: 2, minSeconds: 0.01, threads: 1 },
+      );
+      const [fp32, q] = report.cells;
+      expect(fp32?.modelPath).toBe(tiny);
+      expect(fp32?.quantizedEngine).toBeNull();
+      expect(q?.dtype).toBe("qint8");
+      expect(q?.modelPath).toBe(tinyQint8);
+      expect(q?.float32Path).toBe(tiny);
+      expect(q?.quantizedEngine).toMatch(/^(x86|fbgemm|onednn|qnnpack)$/);
+      const cos = q?.cosineVsFloat32;
+      console.log(`tiny qint8 vs float32: cosine min ${cos?.min}, mean ${cos?.mean}`);
+      // issue 18 §4: cosine >= 0.99; below 1, or the float32 file ran
+      expect(cos?.min).toBeGreaterThanOrEqual(0.99);
+      expect(cos?.min).toBeLessThan(1);
+      await expect(
+        runBenchmark(
+          {
+            models: [{ name: "tiny", path: tiny }],
+            devices: ["cpu"],
+            dtypes: ["qint8"],
+            batches: [{ clips: 1 }],
+            clipSeconds: [1],
+          },
+          { warmup: 0, iterations: 1, minSeconds: 0 },
+        ),
+      ).rejects.toThrow(/no qint8 export/);
     });
 
     it("measures every cell of a small grid with consistent figures", async () => {

@@ -1,6 +1,10 @@
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { baselineDtype } from "../src/bench/baseline.js";
+import { resolveBenchModel } from "../src/bench/models.js";
 import { lookupPeak } from "../src/bench/peaks.js";
 import { toMarkdown } from "../src/bench/report.js";
 import { clipsPerBatch } from "../src/bench/run.js";
@@ -82,6 +86,26 @@ describe("synthetic audio", () => {
   });
 });
 
+describe("bench model files", () => {
+  it("takes a file's qint8 cell from its sibling X.qint8.pt, and names it when missing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "audiomap-bench-models-"));
+    try {
+      const path = join(dir, "m.pt");
+      writeFileSync(path, "");
+      await expect(resolveBenchModel(path, { qint8: true })).rejects.toThrow(/m\.qint8\.pt/);
+      expect((await resolveBenchModel(path)).qint8Path).toBeUndefined();
+      writeFileSync(join(dir, "m.qint8.pt"), "");
+      expect(await resolveBenchModel(path, { qint8: true })).toEqual({
+        name: "m",
+        path,
+        qint8Path: join(dir, "m.qint8.pt"),
+      });
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+});
+
 describe("baseline dtype", () => {
   const cell = (device: string, dtype: BenchCell["dtype"]) => ({ device, dtype }) as BenchCell;
   it("is fp16 for fp32 CUDA cells, the cell's dtype otherwise", () => {
@@ -121,6 +145,8 @@ describe("Markdown report", () => {
       mfu: null,
       peak: null,
       cosineVsFloat32: null,
+      float32Path: "/x/tiny.pt",
+      quantizedEngine: null,
     } satisfies BenchCell;
     const report: BenchReport = {
       date: "2026-01-01T00:00:00Z",

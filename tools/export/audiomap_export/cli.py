@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional
 
 from .checkpoint import CheckpointError, load_checkpoint, read_json, save_checkpoint
 from .config import ConfigError, labels_in_order, with_labels
-from .export import DTYPES, export_model, read_metadata
+from .export import EXPORT_DTYPES, export_model, read_metadata
 from .init import random_init
 from .model import PADDING_MODES, build_model
 
@@ -49,7 +49,11 @@ def _parser() -> argparse.ArgumentParser:
         "--padding-mode", choices=PADDING_MODES, default="masked", help="default: masked"
     )
     e.add_argument(
-        "--dtype", choices=sorted(DTYPES), default="float32", help="weight dtype (default: float32)"
+        "--dtype",
+        choices=EXPORT_DTYPES,
+        default="float32",
+        help="weight dtype (default: float32); qint8: dynamic int8 quantisation of the encoder's "
+        "Linear layers, CPU only",
     )
     e.add_argument(
         "--base-only",

@@ -10,12 +10,15 @@ from torch import nn
 
 from .config import labels_in_order
 from .model import Wav2Vec2ConformerForSequenceClassification, get_padding_mode, set_padding_mode
+from .quantize import QUANTIZED_DTYPES, quantize_dynamic_int8
 
 METADATA_FILE = "audiomap.json"
 FORMAT = "audiomap-torchscript"
 FORMAT_VERSION = 1
 
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
+# Every ``--dtype``: the casts above, and dynamic int8 quantisation for the CPU (quantize.py).
+EXPORT_DTYPES = sorted(DTYPES) + list(QUANTIZED_DTYPES)
 
 
 def build_metadata(
@@ -51,15 +54,29 @@ def build_metadata(
     }
 
 
+def prepare_model(
+    model: nn.Module, padding_mode: str = "masked", dtype: str = "float32"
+) -> Optional[Dict[str, Any]]:
+    """eval() + padding mode + dtype cast or qint8 quantisation, in place.
+
+    Returns the ``quantization`` metadata entry for ``qint8`` (which replaces the encoder's
+    Linear layers, see quantize.py), else None.
+    """
+    if dtype not in EXPORT_DTYPES:
+        raise ValueError(f"dtype must be one of {EXPORT_DTYPES}, got {dtype!r}")
+    set_padding_mode(model, padding_mode)
+    model.eval()
+    if dtype in QUANTIZED_DTYPES:
+        return quantize_dynamic_int8(model.to(torch.float32))
+    model.to(DTYPES[dtype])
+    return None
+
+
 def script_model(
     model: nn.Module, padding_mode: str = "masked", dtype: str = "float32"
 ) -> torch.jit.ScriptModule:
-    """eval() + padding mode + dtype cast, then ``torch.jit.script``. Mutates ``model``."""
-    if dtype not in DTYPES:
-        raise ValueError(f"dtype must be one of {sorted(DTYPES)}, got {dtype!r}")
-    set_padding_mode(model, padding_mode)
-    model.eval()
-    model.to(DTYPES[dtype])
+    """``prepare_model``, then ``torch.jit.script``. Mutates ``model``."""
+    prepare_model(model, padding_mode, dtype)
     return torch.jit.script(model)
 
 
@@ -76,12 +93,16 @@ def export_model(
     """Script ``model`` and write it to ``out_path`` with ``audiomap.json``; returns the metadata.
 
     ``model`` is a Wav2Vec2ConformerModel or Wav2Vec2ConformerForSequenceClassification (it is
-    switched to eval mode, ``padding_mode`` and ``dtype`` in place). The file is written to
+    switched to eval mode, ``padding_mode`` and ``dtype`` in place; ``qint8`` quantises it,
+    see quantize.py, and adds a ``quantization`` entry to the metadata). The file is written to
     a temporary name first and renamed, so a reader never sees a half-written file.
     """
-    scripted = script_model(model, padding_mode, dtype)
+    quantization = prepare_model(model, padding_mode, dtype)
+    scripted = torch.jit.script(model)
     meta = build_metadata(model, do_normalize, sampling_rate, source)
     meta["dtype"] = dtype
+    if quantization is not None:
+        meta["quantization"] = quantization
     if metadata_extra:
         meta.update(metadata_extra)
     out_dir = os.path.dirname(os.path.abspath(out_path))

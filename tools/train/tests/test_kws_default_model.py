@@ -111,3 +111,23 @@ def test_silence_is_silence(scripted):
             normalize(torch.from_numpy(noise)), torch.full((4,), 16000, dtype=torch.long), []
         )["logits"]
     assert [labels()[i] for i in logits.argmax(dim=1).tolist()] == ["_silence_"] * 4
+
+
+def test_qint8_keeps_top1_within_one_point(scripted, clips):
+    """``export --dtype qint8`` of the shipped checkpoint: issue 18 §4's accuracy target."""
+    from evaluate_qint8 import qint8_model
+
+    items, audio = clips
+    quantized = qint8_model(MODEL_DIR)
+    x = normalize(audio)
+    lengths = torch.full((len(items),), 16000, dtype=torch.long)
+    with torch.no_grad():
+        f, q = scripted(x, lengths, [-1]), quantized(x, lengths, [-1])
+    truth = torch.tensor([labels().index(w) for w, _ in items])
+    acc_f = (f["logits"].argmax(dim=1) == truth).float().mean().item()
+    acc_q = (q["logits"].argmax(dim=1) == truth).float().mean().item()
+    assert abs(acc_q - acc_f) <= 0.01, f"top-1 float32 {acc_f:.4f}, qint8 {acc_q:.4f}"
+    cos = torch.nn.functional.cosine_similarity(f["pooled"], q["pooled"], dim=1)
+    assert cos.min().item() >= 0.99, cos.min()
+    # int8 rounding must show, or the float model ran twice
+    assert not torch.allclose(f["pooled"], q["pooled"], atol=1e-4)

@@ -28,7 +28,13 @@ export async function runBenchCommand(flags: BenchFlags): Promise<void> {
 
   const models: bench.BenchModel[] = [];
   for (const m of flags.model)
-    models.push(await bench.resolveBenchModel(m, { python: flags.python, onLog: log }));
+    models.push(
+      await bench.resolveBenchModel(m, {
+        python: flags.python,
+        onLog: log,
+        qint8: flags.dtype.includes("qint8"),
+      }),
+    );
   // Each cell runs on its own, followed at once by its Python baselines (with the cell's model
   // disposed, so a GPU has its memory back): on a shared machine both sides then see the same
   // load, which matters more for a ratio than a few extra model loads.

@@ -22,7 +22,7 @@ function wholeAtLeast(min: number) {
   };
 }
 
-const DTYPES = ["float32", "float16", "bfloat16"] as const;
+const DTYPES = ["float32", "float16", "bfloat16", "qint8"] as const;
 function dtype(v: string): (typeof DTYPES)[number] {
   if (!(DTYPES as readonly string[]).includes(v))
     throw new InvalidArgumentError(`dtype must be one of ${DTYPES.join(", ")}, got "${v}"`);
@@ -43,9 +43,12 @@ export const registerBench: RegisterCommand = (program: Command) => {
       ["tiny"],
     )
     .option("--device <list>", "devices: cpu, cuda, cuda:N, auto", list(String), ["auto"])
-    .option("--dtype <list>", "float32, float16, bfloat16 (half types need CUDA)", list(dtype), [
-      "float32",
-    ])
+    .option(
+      "--dtype <list>",
+      "float32, float16, bfloat16 (half types need CUDA), qint8 (CPU; the model's int8 export, made once)",
+      list(dtype),
+      ["float32"],
+    )
     .option("--clip-seconds <list>", "clip lengths in seconds", list(positive), [1])
     .option(
       "--batch-seconds <list>",

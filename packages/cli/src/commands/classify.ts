@@ -50,7 +50,10 @@ export function registerClassify(program: Command): void {
   addSourceOptions(command)
     .option("--device <device>", "auto, cpu, cuda or cuda:N", "auto")
     .addOption(
-      new Option("--dtype <dtype>", "model precision").choices(["float32", "float16", "bfloat16"]),
+      new Option(
+        "--dtype <dtype>",
+        "model precision; qint8 needs a file exported with --dtype qint8 (CPU)",
+      ).choices(["float32", "float16", "bfloat16", "qint8"]),
     )
     .option("--threads <n>", "intra-op threads", nonNegativeInt)
     .option("--json", "print one JSON document on stdout: {model, clips: [...], ok, failed}")

@@ -50,11 +50,10 @@ export function registerExport(program: Command): void {
       ).choices(["masked", "hf"]),
     )
     .addOption(
-      new Option("--dtype <dtype>", "weight dtype (default: float32)").choices([
-        "float32",
-        "float16",
-        "bfloat16",
-      ]),
+      new Option(
+        "--dtype <dtype>",
+        "weight dtype (default: float32); qint8: dynamic int8 quantisation of the encoder, CPU only",
+      ).choices(["float32", "float16", "bfloat16", "qint8"]),
     )
     .option("--base-only", "export only the base model of a checkpoint with a head")
     .option("--no-normalize", "mark the model's input as not normalised (--random-init)")

@@ -1,6 +1,7 @@
 // Build information: which LibTorch the addon was compiled against and with what.
 #include <torch/torch.h>
 
+#include "model/quantized.h"
 #include "registry.h"
 
 namespace audiomap {
@@ -16,6 +17,12 @@ Napi::Value BuildInfo(const Napi::CallbackInfo &info) {
   out.Set("cuda", false);
 #endif
   out.Set("parallelInfo", at::get_parallel_info());
+  // qint8 models run on the first of these found (see model/quantized.h).
+  Napi::Array engines = Napi::Array::New(env);
+  for (const std::string &name : model::SupportedQuantizedEngines())
+    engines.Set(engines.Length(), name);
+  out.Set("quantizedEngines", engines);
+  out.Set("quantizedEngine", model::BestQuantizedEngine());
   return out;
 }
 

@@ -23,6 +23,12 @@ def main() -> None:
     audio = torch.frombuffer(bytearray(raw), dtype=torch.float32)
     audio = audio.reshape(spec["batch"], spec["length"])
     lengths = torch.tensor(spec["lengths"], dtype=torch.int64)
+    # A qint8 model re-packs its weights at load for the current quantised engine: pick the
+    # one the addon picks (model/quantized.cc), so both sides run the same kernels.
+    for engine in ("x86", "fbgemm", "onednn", "qnnpack"):
+        if engine in torch.backends.quantized.supported_engines:
+            torch.backends.quantized.engine = engine
+            break
     module = torch.jit.load(model_path)
     module.eval()
     with torch.inference_mode():

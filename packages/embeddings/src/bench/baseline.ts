@@ -111,18 +111,21 @@ export async function runPythonBaselines(
   const out: BaselineComparison[] = [];
   for (const [index, cell] of cells.entries()) {
     const dtype = baselineDtype(cell);
+    // A qint8 cell's baselines start from the float32 file with the same weights (Python
+    // quantises its own eager models), so its float32 modes are shared with the float32 cell.
+    const source = cell.float32Path;
     const keyOf = (mode: string) =>
       mode === "eager-b1-fp32"
-        ? [cell.modelPath, cell.device, cell.clipSeconds, mode].join("|")
+        ? [source, cell.device, cell.clipSeconds, mode].join("|")
         : mode === "hf-eager-fp32"
-          ? [cell.modelPath, cell.device, cell.clipSeconds, cell.batch, mode].join("|")
-          : [cell.modelPath, cell.device, cell.clipSeconds, cell.batch, dtype, mode].join("|");
+          ? [source, cell.device, cell.clipSeconds, cell.batch, mode].join("|")
+          : [source, cell.device, cell.clipSeconds, cell.batch, dtype, mode].join("|");
     const missing = modes.filter((m) => !cache.has(keyOf(m)));
     if (missing.length > 0) {
       options.onLog?.(
         `python baseline (${missing.join(", ")}) for ${cell.model} ${cell.device} clip ${cell.clipSeconds} s batch ${cell.batch}`,
       );
-      const args = [script, "--torchscript", cell.modelPath, "--device", cell.device];
+      const args = [script, "--torchscript", source, "--device", cell.device];
       args.push(
         "--clip-seconds",
         String(cell.clipSeconds),

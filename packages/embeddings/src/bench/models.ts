@@ -34,6 +34,13 @@ export interface ModelResolveOptions {
   python?: string;
   /** Called with a line of text before a slow export. */
   onLog?: (line: string) => void;
+  /**
+   * Also resolve the model's qint8 export (`BenchModel.qint8Path`): for a preset, the same
+   * weights exported with `--dtype qint8` into the cache (from the fixture's checkpoint
+   * directory, or the same config and seed); for a file `X.pt`, the sibling `X.qint8.pt`.
+   * Default false.
+   */
+  qint8?: boolean;
 }
 
 /** The repository root (holding tools/export), or null for an installed package without it. */
@@ -61,7 +68,19 @@ export async function resolveBenchModel(
   arg: string,
   options: ModelResolveOptions = {},
 ): Promise<BenchModel> {
-  if (existsSync(arg)) return { name: basename(arg).replace(/\.pt$/, ""), path: resolve(arg) };
+  if (existsSync(arg)) {
+    const path = resolve(arg);
+    const model: BenchModel = { name: basename(arg).replace(/\.pt$/, ""), path };
+    if (options.qint8) {
+      const sibling = path.replace(/(\.pt)?$/, ".qint8.pt");
+      if (!existsSync(sibling))
+        throw new Error(
+          `a qint8 cell of ${arg} needs its qint8 export ${sibling}: export the same checkpoint with tools/export --dtype qint8 -o ${sibling}`,
+        );
+      model.qint8Path = sibling;
+    }
+    return model;
+  }
   const preset = MODEL_PRESETS[arg];
   if (!preset) {
     throw new Error(
@@ -73,24 +92,62 @@ export async function resolveBenchModel(
     throw new Error(
       `preset ${arg} needs the audiomap repository (tools/export); pass a .pt file instead`,
     );
-  if (preset.fixture && existsSync(join(root, "fixtures", preset.fixture))) {
-    return { name: arg, path: join(root, "fixtures", preset.fixture) };
-  }
   const cache = options.cacheDir ?? process.env.AUDIOMAP_CACHE_DIR ?? join(root, ".cache", "bench");
-  const out = join(cache, `${arg}-random.pt`);
-  if (!existsSync(out)) {
-    mkdirSync(cache, { recursive: true });
-    options.onLog?.(`exporting the ${arg} architecture with random weights to ${out} (once)`);
-    const tmp = `${out}.tmp-${process.pid}`;
-    const args = ["-m", "audiomap_export", "export", "--random-init", "--config"];
-    args.push(join(root, "tools", "export", "configs", preset.config), "-o", tmp, "--seed", "0");
-    if (preset.head) args.push("--with-head");
-    await run(options.python ?? defaultPython(), args, {
-      cwd: root,
-      env: { ...process.env, PYTHONPATH: join(root, "tools", "export") },
-      maxBuffer: 16 << 20,
-    });
-    renameSync(tmp, out);
+  const fixture = preset.fixture ? join(root, "fixtures", preset.fixture) : null;
+  // A fixture's sibling checkpoint directory holds its weights, from which the qint8 cell's
+  // file is exported; a fixture without one is replaced by the cache's random weights, which
+  // the preset's config and seed give again in qint8.
+  const checkpoint = fixture?.replace(/\.pt$/, "");
+  const useFixture =
+    fixture !== null &&
+    existsSync(fixture) &&
+    (!options.qint8 || existsSync(join(checkpoint as string, "config.json")));
+  if (useFixture) {
+    const model: BenchModel = { name: arg, path: fixture as string };
+    if (options.qint8)
+      model.qint8Path = await exportPreset(arg, preset, root, cache, "qint8", options, checkpoint);
+    return model;
   }
-  return { name: arg, path: out };
+  const model: BenchModel = {
+    name: arg,
+    path: await exportPreset(arg, preset, root, cache, "float32", options),
+  };
+  if (options.qint8)
+    model.qint8Path = await exportPreset(arg, preset, root, cache, "qint8", options);
+  return model;
+}
+
+/** Exports a preset into the cache once (random weights, seed 0, or `checkpoint`'s). */
+async function exportPreset(
+  name: string,
+  preset: (typeof MODEL_PRESETS)[string] & object,
+  root: string,
+  cache: string,
+  dtype: "float32" | "qint8",
+  options: ModelResolveOptions,
+  checkpoint?: string,
+): Promise<string> {
+  const stem = checkpoint ? `${name}-fixture` : `${name}-random`;
+  const out = join(cache, dtype === "float32" ? `${stem}.pt` : `${stem}-${dtype}.pt`);
+  if (existsSync(out)) return out;
+  mkdirSync(cache, { recursive: true });
+  options.onLog?.(
+    `exporting the ${name} architecture (${checkpoint ? "fixture weights" : "random weights"}, ${dtype}) to ${out} (once)`,
+  );
+  const tmp = `${out}.tmp-${process.pid}`;
+  const args = ["-m", "audiomap_export", "export"];
+  if (checkpoint) args.push(checkpoint);
+  else {
+    args.push("--random-init", "--config", join(root, "tools", "export", "configs", preset.config));
+    args.push("--seed", "0");
+    if (preset.head) args.push("--with-head");
+  }
+  args.push("-o", tmp, "--dtype", dtype);
+  await run(options.python ?? defaultPython(), args, {
+    cwd: root,
+    env: { ...process.env, PYTHONPATH: join(root, "tools", "export") },
+    maxBuffer: 16 << 20,
+  });
+  renameSync(tmp, out);
+  return out;
 }

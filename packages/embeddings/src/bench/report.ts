@@ -30,7 +30,7 @@ export function toMarkdown(report: BenchReport, baselines: BaselineComparison[] 
   for (const c of report.cells) {
     const l = c.latencyMs;
     lines.push(
-      `| ${c.model} | ${c.device} (${c.deviceName}) | ${c.dtype} | ${c.batch} (${budgetLabel(c.budget)}) | ${c.clipSeconds} | ` +
+      `| ${c.model} | ${c.device} (${c.deviceName}) | ${c.quantizedEngine ? `${c.dtype} (${c.quantizedEngine})` : c.dtype} | ${c.batch} (${budgetLabel(c.budget)}) | ${c.clipSeconds} | ` +
         `${fmt(c.audioSecondsPerSecond)} | ${fmt(c.clipsPerSecond)} | ${fmt(l.p50)} / ${fmt(l.p95)} / ${fmt(l.p99)} | ` +
         `${memoryText(c.memory)} | ${fmt(c.flops.perAudioSecond / 1e9)} | ${c.achievedTflops.toPrecision(3)} | ` +
         `${c.mfu === null ? "n/a" : `${(100 * c.mfu).toFixed(1)}%`} | ` +

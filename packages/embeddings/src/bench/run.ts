@@ -82,7 +82,11 @@ export async function runBenchmark(
     for (const device of devices) {
       for (const dtype of grid.dtypes) {
         options.signal?.throwIfAborted();
-        const model = await loadModel(spec.path, { device, dtype, threads: opts.threads });
+        const model = await loadModel(cellPath(spec, dtype), {
+          device,
+          dtype,
+          threads: opts.threads,
+        });
         // Reduced-precision cells keep their input and pooled output, to be compared with the
         // same file in float32 once they are all timed (below).
         const probes: { cell: BenchCell; probe: AgreementProbe }[] = [];
@@ -143,6 +147,16 @@ export async function runBenchmark(
     options: opts,
     cells,
   };
+}
+
+/** The file a cell of `dtype` runs: the qint8 export for "qint8", else the model's file. */
+function cellPath(spec: BenchModel, dtype: ModelDType): string {
+  if (dtype !== "qint8") return spec.path;
+  if (!spec.qint8Path)
+    throw new Error(
+      `model ${spec.name} has no qint8 export; resolve it with resolveBenchModel(..., { qint8: true }) or export one with tools/export --dtype qint8`,
+    );
+  return spec.qint8Path;
 }
 
 function deviceName(device: string, known: DeviceInfo[]): string {
@@ -224,10 +238,14 @@ async function runCell(
   const clips = batch * latencies.length;
   const audioSeconds = clips * clipSeconds;
   const achievedTflops = (flops.total * latencies.length) / elapsed / 1e12;
-  const peak = lookupPeak(model.device === "cpu" ? "cpu" : name, dtype, options.peakTflops);
+  // The peak table holds float peaks only: a qint8 cell's MFU is n/a.
+  const peak =
+    dtype === "qint8"
+      ? null
+      : lookupPeak(model.device === "cpu" ? "cpu" : name, dtype, options.peakTflops);
   const cell: BenchCell = {
     model: spec.name,
-    modelPath: spec.path,
+    modelPath: cellPath(spec, dtype),
     device: model.device,
     deviceName: name,
     dtype,
@@ -253,6 +271,8 @@ async function runCell(
     mfu: peak ? achievedTflops / peak.tflops : null,
     peak,
     cosineVsFloat32: null,
+    float32Path: spec.path,
+    quantizedEngine: model.quantizedEngine,
   };
   return { cell, probe };
 }

@@ -13,7 +13,13 @@ export type BatchBudget = { clips: number } | { seconds: number } | { samples: n
 /** A model of the grid: a display name and an exported TorchScript file. */
 export interface BenchModel {
   name: string;
+  /** The float32 (or float16/bfloat16) export. */
   path: string;
+  /**
+   * The same weights exported with `tools/export --dtype qint8`, run by the grid's "qint8"
+   * cells (compared with `path` in float32); needed only when the grid has them.
+   */
+  qint8Path?: string;
 }
 
 /** The benchmark grid; every combination is one cell. */
@@ -111,11 +117,15 @@ export interface BenchCell {
   mfu: number | null;
   peak: PeakLookup | null;
   /**
-   * For float16/bfloat16 cells: cosine similarity of each clip's pooled embedding with the same
-   * file run in float32 on the same device and input (min and mean over the batch's clips and
-   * layers); null for float32 cells.
+   * For float16/bfloat16/qint8 cells: cosine similarity of each clip's pooled embedding with the
+   * float32 file (`float32Path`) run in float32 on the same device and input (min and mean over
+   * the batch's clips and layers); null for float32 cells.
    */
   cosineVsFloat32: { min: number; mean: number } | null;
+  /** The float32 export with the same weights as `modelPath` (differs for qint8 cells). */
+  float32Path: string;
+  /** The quantised CPU engine of a qint8 cell ("onednn", "x86", ...), else null. */
+  quantizedEngine: string | null;
 }
 
 /** Everything `runBenchmark` measured, plus where. */

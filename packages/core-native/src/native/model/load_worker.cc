@@ -6,6 +6,7 @@
 
 #include "memory/caching_cpu_allocator.h"
 #include "model/device.h"
+#include "model/quantized.h"
 
 #ifdef AUDIOMAP_WITH_CUDA
 #include <c10/cuda/CUDAStream.h>
@@ -61,8 +62,9 @@ int64_t StateBytes(const torch::jit::Module &module) {
 
 }  // namespace
 
-bool ParseDType(const std::string &name, torch::ScalarType *dtype) {
-  if (name == "float32") *dtype = torch::kFloat;
+bool ParseDType(const std::string &name, torch::ScalarType *dtype, bool *qint8) {
+  *qint8 = name == "qint8";
+  if (name == "float32" || *qint8) *dtype = torch::kFloat;
   else if (name == "float16") *dtype = torch::kHalf;
   else if (name == "bfloat16") *dtype = torch::kBFloat16;
   else return false;
@@ -94,6 +96,28 @@ void LoadWorker::Execute() {
                        "convolution kernels); use 'float32' or 'bfloat16' on CPU, or float16 "
                        "on a CUDA device");
     }
+    // A qint8 file runs as it is: its weights cannot be cast, and LibTorch has its quantised
+    // kernels for the CPU only. Its engine is chosen before the load, which packs the weights.
+    const bool quantized = IsQuantizedArchive(path);
+    std::string engine;
+    if (quantized) {
+      if (!device.is_cpu()) {
+        throw CodedError(code::kDTypeUnsupported,
+                         path + " is a qint8 (dynamically quantised) model, which runs on the CPU "
+                                "only; load it with device 'cpu', or export float32 / float16 "
+                                "for " + device.str());
+      }
+      if (request_.dtype != torch::kFloat) {
+        throw CodedError(code::kDTypeUnsupported,
+                         path + " is a qint8 model; it cannot be cast to " +
+                             DTypeName(request_.dtype) + " (load it with dtype 'qint8' or 'float32')");
+      }
+      engine = SelectQuantizedEngine();
+    } else if (request_.qint8) {
+      throw CodedError(code::kDTypeUnsupported,
+                       "dtype 'qint8' needs a file exported with `tools/export --dtype qint8`; " +
+                           path + " is not quantised");
+    }
     // Weights live as long as the model: keep them out of the activation cache.
     memory::ScopedUncached uncached;
     torch::jit::ExtraFilesMap extra{{kMetadataFile, ""}};
@@ -122,6 +146,8 @@ void LoadWorker::Execute() {
     loaded_->module = module;
     loaded_->device = device;
     loaded_->dtype = request_.dtype;
+    loaded_->quantized = quantized;
+    loaded_->quantizedEngine = engine;
     loaded_->metadata = extra[kMetadataFile];
     loaded_->parameterBytes = StateBytes(*module);
     loaded_->threads = request_.threads;

@@ -11,13 +11,16 @@
 
 namespace audiomap::model {
 
-/// Parses "float32" | "float16" | "bfloat16"; returns false for anything else.
-bool ParseDType(const std::string &name, torch::ScalarType *dtype);
+/// Parses "float32" | "float16" | "bfloat16" | "qint8" (sets `*qint8`, dtype float32); returns
+/// false for anything else.
+bool ParseDType(const std::string &name, torch::ScalarType *dtype, bool *qint8);
 
 struct LoadRequest {
   std::string path;
   std::string device;  // resolved: "cpu" | "cuda:N"
   torch::ScalarType dtype = torch::kFloat;
+  /// The caller asked for "qint8": the file must be a quantised export.
+  bool qint8 = false;
   int threads = 0;
 };
 

@@ -23,7 +23,11 @@ struct LoadedModel {
   /// runs frees the module only when that forward has finished.
   std::shared_ptr<torch::jit::Module> module;
   torch::Device device{torch::kCPU};
+  /// Dtype the input audio is cast to (float32 for a qint8 model).
   torch::ScalarType dtype = torch::kFloat;
+  /// A dynamically quantised (qint8) model, run by `quantizedEngine` ("onednn", "x86", ...).
+  bool quantized = false;
+  std::string quantizedEngine;
   /// The audiomap.json stored in the file, verbatim (parsed and checked in TypeScript).
   std::string metadata;
   /// Bytes of parameters and buffers, reported to V8 as external memory.
@@ -63,5 +67,10 @@ struct LoadedModel {
 
 /// "float32" | "float16" | "bfloat16".
 const char *DTypeName(torch::ScalarType dtype);
+
+/// The model's dtype as JavaScript sees it: "qint8" for a quantised model, else DTypeName.
+inline const char *ModelDTypeName(const LoadedModel &model) {
+  return model.quantized ? "qint8" : DTypeName(model.dtype);
+}
 
 }  // namespace audiomap::model

@@ -19,6 +19,7 @@ void Model::Init(Napi::Env env, Napi::Object exports) {
           InstanceAccessor<&Model::Metadata>("metadata"),
           InstanceAccessor<&Model::Device>("device"),
           InstanceAccessor<&Model::DType>("dtype"),
+          InstanceAccessor<&Model::QuantizedEngine>("quantizedEngine"),
           InstanceAccessor<&Model::Threads>("threads"),
           InstanceAccessor<&Model::ParameterBytes>("parameterBytes"),
           InstanceAccessor<&Model::Disposed>("disposed"),
@@ -55,9 +56,10 @@ Napi::Value Model::Load(const Napi::CallbackInfo &info) {
   request.device = device.IsString() ? device.As<Napi::String>().Utf8Value() : "cpu";
   Napi::Value dtype = options.Get("dtype");
   std::string dtypeName = dtype.IsString() ? dtype.As<Napi::String>().Utf8Value() : "float32";
-  if (!ParseDType(dtypeName, &request.dtype)) {
-    throw MakeTypeError(env, "options.dtype must be 'float32', 'float16' or 'bfloat16', got '" +
-                                 dtypeName + "'");
+  if (!ParseDType(dtypeName, &request.dtype, &request.qint8)) {
+    throw MakeTypeError(env,
+                        "options.dtype must be 'float32', 'float16', 'bfloat16' or 'qint8', got '" +
+                            dtypeName + "'");
   }
   Napi::Value threads = options.Get("threads");
   if (threads.IsNumber()) request.threads = threads.As<Napi::Number>().Int32Value();
@@ -98,7 +100,12 @@ Napi::Value Model::Device(const Napi::CallbackInfo &info) {
 }
 
 Napi::Value Model::DType(const Napi::CallbackInfo &info) {
-  return Napi::String::New(info.Env(), DTypeName(state_->dtype));
+  return Napi::String::New(info.Env(), ModelDTypeName(*state_));
+}
+
+Napi::Value Model::QuantizedEngine(const Napi::CallbackInfo &info) {
+  if (!state_->quantized) return info.Env().Null();
+  return Napi::String::New(info.Env(), state_->quantizedEngine);
 }
 
 Napi::Value Model::Threads(const Napi::CallbackInfo &info) {

@@ -26,6 +26,8 @@ class Model : public Napi::ObjectWrap<Model> {
   Napi::Value Metadata(const Napi::CallbackInfo &info);
   Napi::Value Device(const Napi::CallbackInfo &info);
   Napi::Value DType(const Napi::CallbackInfo &info);
+  /// The quantised engine of a qint8 model ("onednn", "x86", ...), else null.
+  Napi::Value QuantizedEngine(const Napi::CallbackInfo &info);
   Napi::Value Threads(const Napi::CallbackInfo &info);
   Napi::Value ParameterBytes(const Napi::CallbackInfo &info);
   Napi::Value Disposed(const Napi::CallbackInfo &info);
