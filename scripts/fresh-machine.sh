@@ -76,6 +76,9 @@ trap cleanup EXIT
 log "unpacking a fresh $SUITE root in $root"
 mkdir -p "$root"
 tar -C "$root" -xf "$BASE"
+# The tarball's "./" keeps the mode of debootstrap's mktemp folder (0700), and a / that only
+# root may enter makes every other user fail (munge's postinst runs mungekey as user munge).
+chmod 755 "$root"
 
 # Node 20 from the host, as a user's machine would have it from its installer: the binary and
 # npm (with npx and corepack beside it), nothing else.

@@ -6,7 +6,7 @@ import { poolWindows } from "../src/pipeline/pooling.js";
 import { receptiveField } from "../src/pipeline/prepare.js";
 import { prefetchMap } from "../src/pipeline/queue.js";
 import { modelBusyShare } from "../src/pipeline/run.js";
-import { inShard, parseShard, shardFromEnv } from "../src/pipeline/shard.js";
+import { inShard, parseShard, SHARD_ENV, shardFromEnv } from "../src/pipeline/shard.js";
 import { planWindows } from "../src/pipeline/windows.js";
 import { clip, fakeDecode, fakeModel } from "./helpers/fake-model.js";
 
@@ -455,6 +455,25 @@ describe("shards", () => {
     });
     expect(() => shardFromEnv({ JOB_COMPLETION_INDEX: "1" })).toThrow(/AUDIOMAP_SHARD_COUNT/);
     expect(shardFromEnv({})).toBeUndefined();
+  });
+  it("reads exactly the variables SHARD_ENV names (what job templates are checked against)", () => {
+    // Every name shardFromEnv looks up, over environments that take each of its branches.
+    const read = new Set<string>();
+    const spy = (vars: Record<string, string>) =>
+      new Proxy(vars, {
+        get: (target, name) => {
+          if (typeof name === "string") read.add(name);
+          return target[name as string];
+        },
+      });
+    shardFromEnv(spy({ SLURM_ARRAY_TASK_ID: "1", SLURM_ARRAY_TASK_COUNT: "2" }));
+    shardFromEnv(
+      spy({ SLURM_ARRAY_TASK_ID: "2", SLURM_ARRAY_TASK_COUNT: "2", SLURM_ARRAY_TASK_MIN: "1" }),
+    );
+    shardFromEnv(spy({ JOB_COMPLETION_INDEX: "0", AUDIOMAP_SHARD_COUNT: "2" }));
+    expect(shardFromEnv(spy({ AUDIOMAP_SHARD: "1/2" }))).toEqual({ index: 1, count: 2 });
+    shardFromEnv(spy({}));
+    expect([...read].sort()).toEqual(Object.values(SHARD_ENV).sort());
   });
   it("partitions indices disjointly and completely", () => {
     const all = Array.from({ length: 100 }, (_, k) => k);

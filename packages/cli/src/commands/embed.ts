@@ -114,7 +114,10 @@ export function registerEmbed(program: Command): void {
       "one model copy per device, fed from the same queue (e.g. cuda:0,cuda:1)",
     )
     .addOption(
-      new Option("--dtype <dtype>", "model precision").choices(["float32", "float16", "bfloat16"]),
+      new Option(
+        "--dtype <dtype>",
+        "model precision; qint8 needs a file exported with --dtype qint8 (CPU)",
+      ).choices(["float32", "float16", "bfloat16", "qint8"]),
     )
     .option("--threads <n>", "intra-op threads (default: all cores)", nonNegativeInt)
     .option("--json", "print a JSON summary on stdout")
@@ -136,7 +139,8 @@ async function runEmbed(source: string, flags: EmbedFlags): Promise<void> {
   const emb = await import("@audiomap/embeddings");
   let shard: { index: number; count: number } | undefined;
   try {
-    if (flags.shardCount !== undefined) process.env.AUDIOMAP_SHARD_COUNT = String(flags.shardCount);
+    if (flags.shardCount !== undefined)
+      process.env[emb.SHARD_ENV.shardCount] = String(flags.shardCount);
     shard = flags.shard ? emb.parseShard(flags.shard) : emb.shardFromEnv();
   } catch (err) {
     throw new CliError((err as Error).message, ExitCode.usage);

@@ -32,6 +32,26 @@ function checkShard(index: number, count: number): Shard {
 }
 
 /**
+ * The environment variables that {@link shardFromEnv} reads: the only place that names them, so
+ * that a job template (docs/k8s/embed-indexed-job.yaml, a Slurm script) can be checked against
+ * the code.
+ */
+export const SHARD_ENV = {
+  /** Slurm: this task's array index. */
+  slurmTaskId: "SLURM_ARRAY_TASK_ID",
+  /** Slurm: the number of tasks in the array. */
+  slurmTaskCount: "SLURM_ARRAY_TASK_COUNT",
+  /** Slurm: the array's first index (subtracted, for arrays such as `--array=1-4`). */
+  slurmTaskMin: "SLURM_ARRAY_TASK_MIN",
+  /** Kubernetes Indexed Job: this pod's completion index. */
+  jobCompletionIndex: "JOB_COMPLETION_INDEX",
+  /** The shard count to go with JOB_COMPLETION_INDEX (Kubernetes does not export it). */
+  shardCount: "AUDIOMAP_SHARD_COUNT",
+  /** A whole shard spec, "i/N", for any other launcher. */
+  shard: "AUDIOMAP_SHARD",
+} as const;
+
+/**
  * Reads the shard from the job scheduler's environment, or undefined when none is set:
  * Slurm arrays (`SLURM_ARRAY_TASK_ID`, `SLURM_ARRAY_TASK_COUNT`, with `SLURM_ARRAY_TASK_MIN`
  * subtracted when the array does not start at 0), then Kubernetes indexed jobs
@@ -47,20 +67,21 @@ export function shardFromEnv(env: NodeJS.ProcessEnv = process.env): Shard | unde
       throw new ShardSpecError(`${name}=${JSON.stringify(value)} is not a whole number`);
     return Number(value);
   };
-  if (env.SLURM_ARRAY_TASK_ID !== undefined && env.SLURM_ARRAY_TASK_COUNT !== undefined) {
-    const min = env.SLURM_ARRAY_TASK_MIN === undefined ? 0 : whole("SLURM_ARRAY_TASK_MIN");
-    return checkShard(whole("SLURM_ARRAY_TASK_ID") - min, whole("SLURM_ARRAY_TASK_COUNT"));
+  const E = SHARD_ENV;
+  if (env[E.slurmTaskId] !== undefined && env[E.slurmTaskCount] !== undefined) {
+    const min = env[E.slurmTaskMin] === undefined ? 0 : whole(E.slurmTaskMin);
+    return checkShard(whole(E.slurmTaskId) - min, whole(E.slurmTaskCount));
   }
-  if (env.JOB_COMPLETION_INDEX !== undefined) {
-    const count = env.AUDIOMAP_SHARD_COUNT;
-    if (count === undefined) {
+  if (env[E.jobCompletionIndex] !== undefined) {
+    if (env[E.shardCount] === undefined) {
       throw new ShardSpecError(
-        "JOB_COMPLETION_INDEX is set but AUDIOMAP_SHARD_COUNT is not (pass --shard-count)",
+        `${E.jobCompletionIndex} is set but ${E.shardCount} is not (pass --shard-count)`,
       );
     }
-    return checkShard(whole("JOB_COMPLETION_INDEX"), whole("AUDIOMAP_SHARD_COUNT"));
+    return checkShard(whole(E.jobCompletionIndex), whole(E.shardCount));
   }
-  if (env.AUDIOMAP_SHARD) return parseShard(env.AUDIOMAP_SHARD);
+  const spec = env[E.shard];
+  if (spec) return parseShard(spec);
   return undefined;
 }
 
