@@ -9,9 +9,10 @@ cd "$REPO_ROOT"
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libtorch-dev python3-torch libopenblas0-pthread
-  libsndfile1-dev libsoxr-dev sox libsox-fmt-all ffmpeg espeak-ng
+  libsndfile1-dev libsoxr-dev libhnswlib-dev sox libsox-fmt-all ffmpeg espeak-ng
   python3-numpy python3-scipy python3-sklearn python3-soundfile python3-torchaudio
   python3-pytest umap-learn debootstrap
+  slurm-wlm munge
   chromium fonts-dejavu-core
 )
 

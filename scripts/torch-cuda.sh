@@ -34,7 +34,7 @@ MIRROR=http://deb.debian.org/debian
 TORCH_CUDA_VERSION=2.6.0+dfsg-7+b1
 CUDA_TOOLKIT_VERSION=12.4.131~12.4.1-2
 PACKAGES="libtorch-cuda-dev=$TORCH_CUDA_VERSION nvidia-cuda-toolkit=$CUDA_TOOLKIT_VERSION \
-cmake ninja-build g++ make pkg-config libsndfile1-dev libsoxr-dev \
+cmake ninja-build g++ make pkg-config libsndfile1-dev libsoxr-dev libhnswlib-dev \
 python3-torch-cuda=$TORCH_CUDA_VERSION python3-numpy sox libsox-fmt-all"
 STUB_DIR=/opt/audiomap-cudnn-stub
 STAMP="$SUITE main,contrib,non-free $PACKAGES cudnn-stub:2"

@@ -381,7 +381,8 @@ describe("audiomap classify, info, search", () => {
     const byId = cli(["search", "clip-0005.wav", "--db", db, "-k", "3", "--json"]);
     expect(byId.code, byId.stderr).toBe(0);
     const hits = JSON.parse(byId.stdout);
-    expect(hits[0]).toMatchObject({ id: "clip-0005.wav", metric: "l2" });
+    // The table has no vector index, so LanceDB scanned it exhaustively.
+    expect(hits[0]).toMatchObject({ id: "clip-0005.wav", metric: "l2", index: null });
     expect(hits[0].distance).toBeCloseTo(0, 5);
     // The distance is the Euclidean one (numpy.linalg.norm(a - b)), not LanceDB's square.
     const pq = join(dir, "clips-ref.parquet");
@@ -393,6 +394,7 @@ describe("audiomap classify, info, search", () => {
     expect(hits[1].distance).toBeCloseTo(Math.hypot(...a.map((x, i) => x - (b[i] as number))), 5);
     const text = cli(["search", "clip-0005.wav", "--db", db, "-k", "2"]);
     expect(text.stdout.split("\n")[0]).toBe("rank  L2 distance  id [label]");
+    expect(text.stdout).toContain("search: exhaustive scan (the table has no vector index");
     const byClip = cli(["search", join(many, "clip-0005.wav"), "--db", db, "-k", "3", "--json"]);
     expect(byClip.code, byClip.stderr).toBe(0);
     expect(JSON.parse(byClip.stdout)[0].id).toBe("clip-0005.wav");

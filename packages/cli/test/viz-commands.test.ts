@@ -116,6 +116,19 @@ with open(sys.argv[3], "w", newline="") as f:
       expect(lines).toHaveLength(151);
     });
 
+    it("cluster --minibatch runs mini-batch k-means; other methods refuse the flag", () => {
+      const out = join(dir, "iris-minibatch.csv");
+      const r = audiomap("cluster", iris, "-o", out, "--k", "3", "--minibatch", "--json");
+      expect(r.code).toBe(0);
+      const summary = JSON.parse(r.out);
+      expect(summary.clusters).toBe(3);
+      // sklearn's MiniBatchKMeans(3, n_init=3) on iris: ARI 0.73 for most seeds.
+      expect(summary.metrics.ari).toBeGreaterThan(0.6);
+      const bad = audiomap("cluster", iris, "-o", out, "--method", "hdbscan", "--minibatch");
+      expect(bad.code).toBe(2);
+      expect(bad.err).toContain("--minibatch applies to --method kmeans only");
+    });
+
     it("cluster --method agglomerative matches sklearn's Ward; hdbscan writes noise as -1", async () => {
       const ref = spawnSync(
         PYTHON,
@@ -159,6 +172,28 @@ print(metrics.adjusted_rand_score(d.target, AgglomerativeClustering(3).fit_predi
       expect(summary.clusters).toBeGreaterThanOrEqual(2);
       expect(summary.noise).toBeGreaterThanOrEqual(0);
       expect(existsSync(out)).toBe(true);
+    });
+
+    it("cluster --linkage average matches sklearn's average linkage; --knn is checked", () => {
+      const ref = spawnSync(
+        PYTHON,
+        [
+          "-c",
+          `from sklearn.datasets import load_iris
+from sklearn.cluster import AgglomerativeClustering
+from sklearn import metrics
+d = load_iris()
+m = AgglomerativeClustering(3, linkage="average").fit(d.data)
+print(metrics.adjusted_rand_score(d.target, m.labels_))`,
+        ],
+        { encoding: "utf8" },
+      );
+      const args = ["cluster", iris, "-o", join(dir, "average.csv"), "--method", "agglomerative"];
+      const avg = audiomap(...args, "--k", "3", "--linkage", "average", "--knn", "10", "--json");
+      expect(avg.code).toBe(0);
+      expect(Math.abs(JSON.parse(avg.out).metrics.ari - Number(ref.stdout))).toBeLessThan(1e-9);
+      expect(audiomap(...args, "--k", "3", "--linkage", "single").code).not.toBe(0);
+      expect(audiomap(...args, "--k", "3", "--knn", "0").code).not.toBe(0);
     });
 
     it("report uses a given layout and clusters and scores them as sklearn does", () => {

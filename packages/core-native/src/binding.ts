@@ -36,6 +36,10 @@ export interface NativeBuildInfo {
   torchVersion: string;
   cuda: boolean;
   parallelInfo: string;
+  /** Quantised CPU engines this LibTorch supports ("onednn", "qnnpack", "x86", ...). */
+  quantizedEngines: string[];
+  /** The one qint8 models run on: x86 or fbgemm, else onednn, else qnnpack; "none" without. */
+  quantizedEngine: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -107,12 +111,19 @@ export interface NativeKnnOptions {
   metric?: "euclidean" | "cosine";
   /** Leave each point out of its own list (only without `queries`). Default true. */
   excludeSelf?: boolean;
-  /** "exact" (blocked matrix products) or "approx" (PCA candidates, exact re-rank). Default "exact". */
-  method?: "exact" | "approx";
-  /** approx: dimensions of the PCA projection searched for candidates. Default 64. */
-  projectDims?: number;
-  /** approx: candidates per point re-ranked exactly. Default 60. */
-  candidates?: number;
+  /**
+   * "exact" (blocked matrix products) or "hnsw" (an hnswlib HNSW graph over the data, built on
+   * `threads` threads; CPU only). Default "exact".
+   */
+  method?: "exact" | "hnsw";
+  /** hnsw: links per node and layer (hnswlib's M), in [2, 256]. Default 24. */
+  hnswM?: number;
+  /** hnsw: candidate list while building, in [1, 1e6]. Default 200. */
+  efConstruction?: number;
+  /** hnsw: candidate list per query (at least k + 1 is used), in [1, 1e6]. Default 200. */
+  efSearch?: number;
+  /** hnsw: seed of the node levels; with threads 1 the result is a function of data and seed. Default 0. */
+  seed?: number;
   /** Query rows (Float32Array [queryRows, cols]); default: the data themselves. */
   queries?: Float32Array;
   queryRows?: number;
@@ -156,6 +167,34 @@ export interface NativeKmeansResult {
   iterations: number;
 }
 
+/** Options of `miniBatchKmeans`; the defaults are scikit-learn 1.2's MiniBatchKMeans. */
+export interface NativeMiniBatchKmeansOptions {
+  /** Clusters. Default 8. */
+  k?: number;
+  /** Rows per step. Default 1024. */
+  batchSize?: number;
+  /** Passes over the data at most. Default 100. */
+  maxIter?: number;
+  /** Steps without improvement of the smoothed batch inertia before stopping. Default 10. */
+  maxNoImprovement?: number;
+  /** k-means++ seedings on random subsets. Default 3. */
+  nInit?: number;
+  /** Rows per seeding subset; 0 = 3 × batchSize. Default 0. */
+  initSize?: number;
+  /** Starved-centre reassignment threshold. Default 0.01. */
+  reassignmentRatio?: number;
+  /** Relative tolerance on a step's squared centre change; 0 = off. Default 0. */
+  tol?: number;
+  /** Seed (integer). Default 0. */
+  seed?: number;
+  threads?: number;
+}
+
+export interface NativeMiniBatchKmeansResult extends NativeKmeansResult {
+  /** Mini-batch steps taken. */
+  steps: number;
+}
+
 /** Compute kernels; each runs off the main thread and resolves a Promise. */
 export interface NativeCompute {
   knn(
@@ -170,6 +209,12 @@ export interface NativeCompute {
     cols: number,
     options?: NativeKmeansOptions,
   ): Promise<NativeKmeansResult>;
+  miniBatchKmeans(
+    data: Float32Array,
+    rows: number,
+    cols: number,
+    options?: NativeMiniBatchKmeansOptions,
+  ): Promise<NativeMiniBatchKmeansResult>;
   /** Full distance matrix Float32Array [rows, rows] (diagonal exactly 0). */
   pairwiseDistances(
     data: Float32Array,
@@ -201,10 +246,12 @@ export interface NativeCompute {
   ): Promise<Int32Array>;
   /**
    * UMAP layout epochs [from, to) in place: umap-js's SGD update, edge schedule and negative
-   * sampling on float32 coordinates, single-threaded and deterministic for a seed (each epoch's
-   * negative samples come from a generator seeded by (seed, epoch)). `tailEmbedding` null =
-   * a fit (both ends of each edge move in `headEmbedding`); otherwise a transform. The arrays
-   * are updated in place and must not be touched until the promise settles.
+   * sampling on float32 coordinates. A fit with `threads: 1` (the default) is single-threaded
+   * and deterministic for a seed (each epoch's negative samples come from a generator seeded by
+   * (seed, epoch)); other thread counts run Hogwild (see `NativeLayoutOptions.threads`).
+   * `tailEmbedding` null = a fit (both ends of each edge move in `headEmbedding`); otherwise a
+   * transform, deterministic for any thread count. The arrays are updated in place and must not
+   * be touched until the promise settles.
    */
   optimizeLayout(
     headEmbedding: Float32Array,
@@ -235,6 +282,14 @@ export interface NativeLayoutOptions {
   learningRate?: number;
   repulsionStrength?: number;
   negativeSampleRate?: number;
+  /**
+   * Threads of the SGD; 0 = every hardware thread. Default 1: a fit on one thread, bit for bit
+   * reproducible for a seed. Above 1 a fit's threads update shared coordinates without locks
+   * (Hogwild, as umap-learn's parallel SGD does): faster, the same quality, but the layout
+   * varies from run to run. A transform (tailEmbedding set) moves only its own rows, split by
+   * row across threads, and gives the same result for any count.
+   */
+  threads?: number;
 }
 
 /** Options of the dense distance kernels. */
@@ -355,8 +410,11 @@ export interface NativeAudio {
 export interface NativeModelLoadOptions {
   /** "cpu" | "cuda:N". Default "cpu". */
   device?: string;
-  /** Weights and compute precision. Default "float32". */
-  dtype?: "float32" | "float16" | "bfloat16";
+  /**
+   * Weights and compute precision. Default "float32". "qint8" requires a quantised file
+   * (which also loads with "float32"; a quantised file refuses float16/bfloat16 and CUDA).
+   */
+  dtype?: "float32" | "float16" | "bfloat16" | "qint8";
   /** Intra-op threads of this model's forward calls; 0 = the process setting. Default 0. */
   threads?: number;
 }
@@ -413,7 +471,10 @@ export interface NativeModel {
   readonly metadata: string;
   /** "cpu" | "cuda:N". */
   readonly device: string;
-  readonly dtype: "float32" | "float16" | "bfloat16";
+  /** "qint8" for a dynamically quantised file, whatever dtype it was loaded with. */
+  readonly dtype: "float32" | "float16" | "bfloat16" | "qint8";
+  /** The quantised engine a qint8 model runs on ("onednn", "x86", ...), else null. */
+  readonly quantizedEngine: string | null;
   readonly threads: number;
   /** Bytes of parameters and buffers. */
   readonly parameterBytes: number;

@@ -22,6 +22,8 @@ export type {
   NativeKnnOptions,
   NativeKnnResult,
   NativeLayoutOptions,
+  NativeMiniBatchKmeansOptions,
+  NativeMiniBatchKmeansResult,
   NativeModel,
   NativeModelLoadOptions,
   NativeTensor,

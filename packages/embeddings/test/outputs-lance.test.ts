@@ -44,5 +44,18 @@ describe("LanceDB output", () => {
       .map((x) => x.id);
     expect(hits.map((h) => h.id)).toEqual(brute);
     expect(hits[1]?.label).toMatch(/^l\d$/);
+    // No vector index yet: LanceDB scanned every row, and the hits say so.
+    expect(hits[0]?.index).toBeNull();
+    const lance = await import("@lancedb/lancedb");
+    const conn = await lance.connect(dir);
+    const table = await conn.openTable("clips");
+    await table.createIndex("embedding", {
+      config: lance.Index.ivfFlat({ numPartitions: 2, distanceType: "l2" }),
+    });
+    table.close();
+    conn.close();
+    const indexed = await searchLance(out, q, { k: 5 });
+    expect(indexed[0]?.index).toMatch(/ivf/i);
+    expect(indexed[0]?.id).toBe("c4");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { knn } from "../src/index.js";
+import { AUTO_EXACT_MAX_POINTS, knn, resolveKnnMethod } from "../src/index.js";
 import { seededRandom } from "../src/umap/random.js";
 
 function randomMatrix(n: number, d: number, seed: number): Float32Array {
@@ -69,26 +69,141 @@ describe("knn", () => {
     }
   });
 
-  it("approx finds nearly all neighbours when the data are low-rank", async () => {
-    // 3-dimensional structure embedded in 100 dimensions: the PCA projection keeps it all.
-    const random = seededRandom(4);
-    const m = 2000;
-    const basis = Array.from({ length: 3 * 100 }, () => random() - 0.5);
-    const y = new Float32Array(m * 100);
+  /** Recall of `got` against `truth` (both [n, k] lists). */
+  function recall(truth: Int32Array, got: Int32Array, rows: number, k: number): number {
+    let hits = 0;
+    for (let i = 0; i < rows; i++) {
+      const set = new Set(truth.subarray(i * k, (i + 1) * k));
+      for (const j of got.subarray(i * k, (i + 1) * k)) if (set.has(j)) hits++;
+    }
+    return hits / (rows * k);
+  }
+
+  function gaussian(random: () => number): number {
+    let u = 0;
+    while (u === 0) u = random();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+  }
+
+  /**
+   * Isotropic mixture like bench/umap's (10 classes, centres 0.3 apart per axis under unit
+   * noise): high intrinsic dimension, where the removed 64-dimensional PCA search found about a
+   * third of the neighbours.
+   */
+  function mixture(m: number, dim: number, seed: number): Float32Array {
+    const random = seededRandom(seed);
+    const centres = Array.from({ length: 10 * dim }, () => gaussian(random));
+    const out = new Float32Array(m * dim);
     for (let i = 0; i < m; i++) {
-      const z = [random(), random(), random()];
-      for (let c = 0; c < 100; c++) {
-        y[i * 100 + c] = z[0]! * basis[c]! + z[1]! * basis[100 + c]! + z[2]! * basis[200 + c]!;
+      const c = Math.floor(random() * 10);
+      for (let j = 0; j < dim; j++)
+        out[i * dim + j] = 0.3 * centres[c * dim + j]! + gaussian(random);
+    }
+    return out;
+  }
+
+  /** Rank-8 signal in `dim` dimensions plus small isotropic noise. */
+  function lowRank(m: number, dim: number, seed: number): Float32Array {
+    const random = seededRandom(seed);
+    const basis = Array.from({ length: 8 * dim }, () => gaussian(random) / Math.sqrt(8));
+    const out = new Float32Array(m * dim);
+    for (let i = 0; i < m; i++) {
+      const z = Array.from({ length: 8 }, () => gaussian(random));
+      for (let j = 0; j < dim; j++) {
+        let v = 0.05 * gaussian(random);
+        for (let r = 0; r < 8; r++) v += z[r]! * basis[r * dim + j]!;
+        out[i * dim + j] = v;
       }
     }
-    const exact = await knn(y, [m, 100], { k: 10 });
-    const approx = await knn(y, [m, 100], { k: 10, method: "approx" });
-    let hits = 0;
-    for (let i = 0; i < m; i++) {
-      const truth = new Set(exact.indices.subarray(i * 10, i * 10 + 10));
-      for (const j of approx.indices.subarray(i * 10, i * 10 + 10)) if (truth.has(j)) hits++;
+    return out;
+  }
+
+  const m = 4000;
+  const dim = 128;
+  const sets = { mixture: mixture(m, dim, 7), "low-rank": lowRank(m, dim, 8) };
+  for (const [name, data] of Object.entries(sets)) {
+    for (const metric of ["euclidean", "cosine"] as const) {
+      it(`hnsw recall@15 >= 0.95 against exact on the ${name} data (${metric})`, async () => {
+        const exact = await knn(data, [m, dim], { k: 15, metric });
+        const approx = await knn(data, [m, dim], { k: 15, metric, method: "hnsw" });
+        expect(recall(exact.indices, approx.indices, m, 15)).toBeGreaterThanOrEqual(0.95);
+        // Each list is nearest first, holds neither the point itself nor a repeat, and carries
+        // the true distance of every neighbour it shares with the exact list.
+        for (let i = 0; i < m; i++) {
+          const row = approx.indices.subarray(i * 15, (i + 1) * 15);
+          expect(row.includes(i)).toBe(false);
+          expect(new Set(row).size).toBe(15);
+          const exactRow = Array.from(exact.indices.subarray(i * 15, (i + 1) * 15));
+          for (let j = 0; j < 15; j++) {
+            if (j > 0) {
+              expect(approx.distances[i * 15 + j]).toBeGreaterThanOrEqual(
+                approx.distances[i * 15 + j - 1]!,
+              );
+            }
+            const at = exactRow.indexOf(row[j]!);
+            if (at >= 0) {
+              expect(approx.distances[i * 15 + j]).toBeCloseTo(exact.distances[i * 15 + at]!, 4);
+            }
+          }
+        }
+      });
     }
-    expect(hits / (m * 10)).toBeGreaterThan(0.99);
+  }
+
+  it("hnsw with one thread gives the same lists for a seed", async () => {
+    const data = sets.mixture.subarray(0, 1500 * dim);
+    const run = (seed: number) =>
+      knn(data, [1500, dim], { k: 10, method: "hnsw", threads: 1, hnsw: { seed, m: 8 } });
+    const a = await run(3);
+    const b = await run(3);
+    expect(Array.from(b.indices)).toEqual(Array.from(a.indices));
+    expect(Array.from(b.distances)).toEqual(Array.from(a.distances));
+  });
+
+  it("hnsw answers queries and fills every list when the data repeat", async () => {
+    // 300 copies of 3 distinct rows: the graph is mostly ties. (With M = 4 hnswlib's pruning
+    // cuts one group of copies off the graph; the default M = 24 keeps every group reachable.)
+    const rows = 900;
+    const data = new Float32Array(rows * 4);
+    for (let i = 0; i < rows; i++) data.set([i % 3, (i % 3) * 2, 1, 0], i * 4);
+    const g = await knn(data, [rows, 4], { k: 20, method: "hnsw" });
+    for (let i = 0; i < rows; i++) {
+      const row = g.indices.subarray(i * 20, (i + 1) * 20);
+      expect(row.includes(i)).toBe(false);
+      for (const j of row) {
+        expect(j % 3).toBe(i % 3);
+        expect(j).toBeLessThan(rows);
+      }
+    }
+    const q = randomMatrix(20, d, 9);
+    const exact = await knn(x, [n, d], { k: 5, queries: q });
+    const approx = await knn(x, [n, d], { k: 5, queries: q, method: "hnsw" });
+    expect(approx.n).toBe(20);
+    expect(recall(exact.indices, approx.indices, 20, 5)).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it("hnsw rejects bad options with a RangeError", async () => {
+    const bad = [
+      { hnsw: { m: 1 } },
+      { hnsw: { m: 257 } },
+      { hnsw: { efConstruction: 0 } },
+      { hnsw: { efSearch: 0 } },
+      { device: "cuda" },
+    ];
+    for (const options of bad) {
+      await expect(knn(x, [n, d], { method: "hnsw", ...options })).rejects.toThrow(RangeError);
+    }
+    await expect(knn(x, [n, d], { method: "hnsw", k: n })).rejects.toThrow(/k=/);
+    await expect(knn(x, [n, d], { method: "approx" as never })).rejects.toThrow(
+      /supported: exact, hnsw, auto/,
+    );
+  });
+
+  it('"auto" is exact up to AUTO_EXACT_MAX_POINTS and on CUDA, hnsw above', () => {
+    expect(resolveKnnMethod("auto", AUTO_EXACT_MAX_POINTS)).toBe("exact");
+    expect(resolveKnnMethod("auto", AUTO_EXACT_MAX_POINTS + 1)).toBe("hnsw");
+    expect(resolveKnnMethod("auto", AUTO_EXACT_MAX_POINTS + 1, "cuda:0")).toBe("exact");
+    expect(resolveKnnMethod("exact", 10 ** 7)).toBe("exact");
   });
 
   it("validates shapes, k and the device", async () => {

@@ -55,6 +55,11 @@ export function registerSearch(program: Command): void {
           `${String(i + 1).padStart(3)}  ${h.distance.toFixed(4)}  ${h.id}${h.label ? `  [${h.label}]` : ""}\n`,
         );
       }
+      process.stdout.write(
+        hits[0]?.index
+          ? `search: the table's Lance vector index (${hits[0].index}, approximate)\n`
+          : "search: exhaustive scan (the table has no vector index on embedding)\n",
+      );
     });
 }
 

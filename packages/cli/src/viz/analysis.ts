@@ -10,6 +10,8 @@ import {
   autoK,
   hdbscan,
   kmeans,
+  loadUmapModel,
+  miniBatchKmeans,
   normalizedMutualInfo,
   purity,
   silhouette,
@@ -17,7 +19,7 @@ import {
   umap,
   vMeasure,
 } from "@audiomap/viz";
-import { CliError } from "../run.js";
+import { CliError, ExitCode } from "../run.js";
 
 /** UMAP flags. */
 export interface UmapFlags {
@@ -29,6 +31,12 @@ export interface UmapFlags {
   seed: number;
   /** Labels for supervised UMAP. */
   labels?: string[];
+  /** Fit on a seeded sample of this many rows and transform the others. */
+  fitSample?: number;
+  /** SGD threads (0 = all cores); 1 = reproducible. */
+  threads?: number;
+  /** Write the fitted model here. */
+  saveModel?: string;
 }
 
 /** Projects `n × dim` vectors to `flags.dims` dimensions; returns row-major coordinates. */
@@ -46,8 +54,37 @@ export async function runUmap(
     metric: flags.metric,
     seed: flags.seed,
     ...(flags.labels && { labels: flags.labels }),
+    ...(flags.fitSample !== undefined && { fitSample: flags.fitSample }),
+    ...(flags.threads !== undefined && { threads: flags.threads }),
   });
+  if (flags.saveModel) await result.model.save(flags.saveModel);
   return result.embedding;
+}
+
+/**
+ * Places `n × dim` vectors onto the layout saved in `modelPath`; returns row-major coordinates
+ * and the model's dimensions. A file that is not a model is a usage error.
+ */
+export async function transformUmap(
+  vectors: Float32Array,
+  n: number,
+  dim: number,
+  modelPath: string,
+  threads: number,
+): Promise<{ coords: Float32Array; dims: 2 | 3 }> {
+  const model = await loadUmapModel(modelPath).catch((err: Error & { code?: string }) => {
+    if (err.code === "ERR_UMAP_MODEL_FILE" || err.code === "ENOENT")
+      throw new CliError(err.message, ExitCode.usage);
+    throw err;
+  });
+  if (model.cols !== dim) {
+    throw new CliError(
+      `${modelPath} was fitted on ${model.cols}-column vectors; the input has ${dim} columns`,
+      ExitCode.usage,
+    );
+  }
+  const coords = await model.transform(vectors.subarray(0, n * dim), { threads });
+  return { coords, dims: model.nComponents as 2 | 3 };
 }
 
 /** Clustering flags. */
@@ -55,7 +92,15 @@ export interface ClusterFlags {
   method: "kmeans" | "hdbscan" | "agglomerative";
   k?: number;
   autoK?: [number, number];
+  /** k-means by mini-batches (miniBatchKmeans) instead of full Lloyd iterations. */
+  minibatch?: boolean;
   minClusterSize?: number;
+  /** HDBSCAN core-distance neighbourhood (default: minClusterSize). */
+  minSamples?: number;
+  /** Agglomerative linkage (default "ward"). */
+  linkage?: "ward" | "average";
+  /** Neighbours per point of the kNN graph that HDBSCAN and agglomerative use above their dense limits. */
+  knn?: number;
   seed: number;
 }
 
@@ -69,17 +114,29 @@ export async function runCluster(
   const shape = [n, dim] as const;
   let labels: Int32Array;
   if (flags.method === "kmeans") {
+    const fit = flags.minibatch ? miniBatchKmeans : kmeans;
     if (flags.k !== undefined)
-      labels = (await kmeans(vectors, shape, { k: flags.k, seed: flags.seed })).labels;
+      labels = (await fit(vectors, shape, { k: flags.k, seed: flags.seed })).labels;
     else {
       const [kMin, kMax] = flags.autoK ?? [2, 20];
-      labels = (await autoK(vectors, shape, { kMin, kMax, seed: flags.seed })).labels;
+      const options = { kMin, kMax, seed: flags.seed, miniBatch: flags.minibatch === true };
+      labels = (await autoK(vectors, shape, options)).labels;
     }
   } else if (flags.method === "hdbscan") {
-    labels = (await hdbscan(vectors, shape, { minClusterSize: flags.minClusterSize ?? 10 })).labels;
+    const options = {
+      minClusterSize: flags.minClusterSize ?? 10,
+      ...(flags.minSamples !== undefined && { minSamples: flags.minSamples }),
+      ...(flags.knn !== undefined && { knn: flags.knn }),
+    };
+    labels = (await hdbscan(vectors, shape, options)).labels;
   } else {
     if (flags.k === undefined) throw new CliError("--method agglomerative needs --k");
-    labels = (await agglomerative(vectors, shape, { k: flags.k })).labels;
+    const options = {
+      k: flags.k,
+      ...(flags.linkage && { linkage: flags.linkage }),
+      ...(flags.knn !== undefined && { knn: flags.knn }),
+    };
+    labels = (await agglomerative(vectors, shape, options)).labels;
   }
   const k = new Set(Array.from(labels).filter((c) => c >= 0)).size;
   return { clusters: labels, k };

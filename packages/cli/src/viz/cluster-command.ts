@@ -8,6 +8,8 @@ import { readInputTable } from "./input.js";
 /** Runs `audiomap cluster`: read → cluster → clusters file, and prints metrics vs labels. */
 export async function runClusterCommand(input: string, opts: ClusterOptions): Promise<void> {
   const viz = await import("@audiomap/viz");
+  if (opts.minibatch && opts.method !== "kmeans")
+    throw new CliError("--minibatch applies to --method kmeans only", ExitCode.usage);
   if (opts.method !== "hdbscan" && opts.k === undefined && opts.autoK === undefined)
     throw new CliError(`--method ${opts.method} needs --k or --auto-k`, ExitCode.usage);
   const table = await readInputTable(input, {
@@ -20,8 +22,12 @@ export async function runClusterCommand(input: string, opts: ClusterOptions): Pr
     method: opts.method,
     seed: opts.seed,
     minClusterSize: opts.minClusterSize,
+    ...(opts.minSamples !== undefined && { minSamples: opts.minSamples }),
+    ...(opts.linkage && { linkage: opts.linkage }),
+    ...(opts.knn !== undefined && { knn: opts.knn }),
     ...(opts.k !== undefined && { k: opts.k }),
     ...(opts.autoK && { autoK: opts.autoK }),
+    ...(opts.minibatch && { minibatch: true }),
   });
   const metrics = await runMetrics(table.vectors, table.n, table.dim, clusters, cols.labels);
   const meta: Record<string, (string | number | null)[]> = { id: cols.ids };

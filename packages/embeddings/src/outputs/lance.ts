@@ -90,6 +90,11 @@ export interface Neighbour {
   /** Euclidean distance for `l2`, `1 - cos` for `cosine`. */
   distance: number;
   metric: "l2" | "cosine";
+  /**
+   * The Lance vector index the search went through (its type, e.g. "IvfPq"), or null when the
+   * table has none on `embedding` and LanceDB scanned every row (exact).
+   */
+  index: string | null;
   record: Record<string, unknown>;
 }
 
@@ -113,6 +118,12 @@ export async function searchLance(
   const t = await conn.openTable(table);
   const metric = options.metric ?? "l2";
   try {
+    // vectorSearch uses a vector index on the column when the table has one (approximate) and
+    // scans every row otherwise (exact); listIndices says which.
+    const index =
+      (await t.listIndices()).find(
+        (i) => i.columns.includes("embedding") && /pq|sq|flat|rq|hnsw/i.test(i.indexType),
+      )?.indexType ?? null;
     const rows = (await t
       .vectorSearch(Array.from(vector))
       .column("embedding")
@@ -126,6 +137,7 @@ export async function searchLance(
       // LanceDB's "l2" is the squared distance; the square root is the one users compare.
       distance: metric === "l2" ? Math.sqrt(Math.max(0, Number(r._distance))) : Number(r._distance),
       metric,
+      index,
       record: r,
     }));
   } finally {

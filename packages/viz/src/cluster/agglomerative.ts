@@ -1,33 +1,60 @@
 /**
- * Agglomerative clustering with Ward linkage: repeatedly merges the two clusters whose union
- * least increases the within-cluster sum of squares. Nearest-neighbour-chain algorithm with
- * Lance–Williams updates on a dense matrix of squared euclidean distances: O(n²) memory and
- * time, so for small n.
+ * Agglomerative clustering with Ward linkage (merge the two clusters whose union least
+ * increases the within-cluster sum of squares) or average linkage (mean pairwise euclidean
+ * distance), euclidean only.
+ * - "dense": nearest-neighbour chain with Lance–Williams updates on the full n × n matrix;
+ *   O(n²) memory and time, so for small n.
+ * - "knn": only clusters joined by an edge of the symmetrised kNN graph may merge
+ *   (scikit-learn's `connectivity=kneighbors_graph(X, k)`), see agglomerative-graph.ts.
  */
-import type { Shape } from "../knn/matrix.js";
+import { checkMatrix, type Shape } from "../knn/matrix.js";
+import { graphLinkage, type Merge, nnChain } from "./agglomerative-graph.js";
 import { denseDistances } from "./dense.js";
 
-/** The dense float64 matrix of 8,000 points takes 512 MB. */
-export const AGGLOMERATIVE_MAX_POINTS = 8_000;
+/**
+ * Most points of the "dense" method (the float64 matrix of 8,000 points takes 512 MB, plus the
+ * float32 distances). Method "auto" uses "dense" up to this size and "knn" above.
+ */
+export const AGGLOMERATIVE_DENSE_MAX_POINTS = 8_000;
+
+/** Ward (default) or average linkage. */
+export type Linkage = "ward" | "average";
 
 export interface AgglomerativeOptions {
   /** Number of clusters (required). */
   k: number;
-  /** Only "ward" (euclidean) is implemented. Default "ward". */
-  linkage?: "ward";
+  /** Default "ward". */
+  linkage?: Linkage;
+  /**
+   * "dense": every pair may merge (up to AGGLOMERATIVE_DENSE_MAX_POINTS); "knn": only
+   * clusters joined by kNN-graph edges (any size); "auto": "dense" up to
+   * AGGLOMERATIVE_DENSE_MAX_POINTS, "knn" above. Default "auto".
+   */
+  method?: "auto" | "dense" | "knn";
+  /** Neighbours per point of the connectivity graph (method "knn"). Default 15. */
+  knn?: number;
 }
 
 export interface AgglomerativeResult {
   /** Cluster of each point, 0..k-1, numbered by first appearance. */
   labels: Int32Array;
   k: number;
-  /** Ward merge heights of all n - 1 merges, ascending (sqrt of twice the SSE increase). */
+  /**
+   * Heights of all n - 1 merges, in merge order (ascending for "dense"). Ward: sqrt of twice
+   * the SSE increase, as scipy and scikit-learn report it; average: the mean distance.
+   */
   heights: Float64Array;
+  /** The method used. */
+  method: "dense" | "knn";
+  /** Method "knn": connected components of the kNN graph (merged last, see agglomerative-graph.ts). */
+  components?: number;
 }
 
 /**
- * Ward agglomerative clustering cut at `k` clusters, the same partition as scikit-learn's
- * `AgglomerativeClustering(n_clusters=k, linkage="ward")` (up to label names and exact ties).
+ * Agglomerative clustering cut at `k` clusters. "dense" gives the same partition as
+ * scikit-learn's `AgglomerativeClustering(n_clusters=k, linkage=...)`, "knn" that of
+ * `AgglomerativeClustering(n_clusters=k, linkage=..., connectivity=kneighbors_graph(X, knn))`
+ * (up to label names and exact ties; tested in test/cluster.test.ts).
  *
  * @example
  * const { labels } = await agglomerative(vectors, [n, 64], { k: 10 });
@@ -37,25 +64,54 @@ export async function agglomerative(
   shape: Shape,
   options: AgglomerativeOptions,
 ): Promise<AgglomerativeResult> {
-  const n = shape[0];
+  checkMatrix(data, shape);
+  const [n, d] = shape;
   const { k } = options;
   if (!Number.isInteger(k) || k < 1 || k > n) {
     throw Object.assign(new RangeError(`k=${k} must be an integer in [1, ${n}]`), {
       code: "ERR_K",
     });
   }
-  const dist = await denseDistances(
-    data,
-    shape,
-    "euclidean",
-    AGGLOMERATIVE_MAX_POINTS,
-    "agglomerative",
-  );
-  const d2 = new Float64Array(n * n);
-  for (let i = 0; i < d2.length; i++) d2[i] = dist[i]! * dist[i]!;
-  const merges = nnChain(d2, n);
-  merges.sort((a, b) => a.height - b.height);
-  // Apply the n - k lowest merges.
+  const linkage = options.linkage ?? "ward";
+  if (linkage !== "ward" && linkage !== "average") {
+    throw Object.assign(new RangeError(`unknown linkage "${linkage}" (supported: ward, average)`), {
+      code: "ERR_LINKAGE",
+    });
+  }
+  const requested = options.method ?? "auto";
+  if (!["auto", "dense", "knn"].includes(requested)) {
+    throw Object.assign(
+      new RangeError(`unknown agglomerative method "${requested}" (supported: auto, dense, knn)`),
+      { code: "ERR_METHOD" },
+    );
+  }
+  const method =
+    requested === "auto" ? (n > AGGLOMERATIVE_DENSE_MAX_POINTS ? "knn" : "dense") : requested;
+  let merges: Merge[];
+  let components: number | undefined;
+  if (method === "dense") {
+    const dist = await denseDistances(
+      data,
+      shape,
+      "euclidean",
+      AGGLOMERATIVE_DENSE_MAX_POINTS,
+      "agglomerative",
+    );
+    // Ward's Lance–Williams recurrence holds for squared distances, average's for distances.
+    const m = new Float64Array(n * n);
+    for (let i = 0; i < m.length; i++) m[i] = linkage === "ward" ? dist[i]! ** 2 : dist[i]!;
+    merges = nnChain(m, n, new Float64Array(n).fill(1), linkage);
+    merges.sort((a, b) => a.height - b.height);
+  } else {
+    const knnK = options.knn ?? 15;
+    if (!Number.isInteger(knnK) || knnK < 1) {
+      throw Object.assign(new RangeError(`knn must be a positive integer (got ${knnK})`), {
+        code: "ERR_KNN",
+      });
+    }
+    ({ merges, components } = await graphLinkage(data, n, d, knnK, linkage));
+  }
+  // Apply the first n - k merges (for "dense", sorted by height: the same thing).
   const parent = Int32Array.from({ length: n }, (_, i) => i);
   const find = (x: number): number => {
     while (parent[x] !== x) {
@@ -72,61 +128,11 @@ export async function agglomerative(
     if (!ids.has(r)) ids.set(r, ids.size);
     labels[i] = ids.get(r)!;
   }
-  return { labels, k, heights: Float64Array.from(merges, (m) => m.height) };
-}
-
-/**
- * Nearest-neighbour chain: follow nearest neighbours until two clusters are each other's
- * nearest, merge them (Lance–Williams update for Ward on squared distances), continue.
- * Cluster ids are representative point indices; `d` is overwritten.
- */
-function nnChain(d: Float64Array, n: number): Array<{ a: number; b: number; height: number }> {
-  const size = new Float64Array(n).fill(1);
-  const active = new Uint8Array(n).fill(1);
-  const merges: Array<{ a: number; b: number; height: number }> = [];
-  const chain: number[] = [];
-  let remaining = n;
-  while (remaining > 1) {
-    if (chain.length === 0) {
-      let first = 0;
-      while (!active[first]) first++;
-      chain.push(first);
-    }
-    const a = chain[chain.length - 1]!;
-    const prev = chain.length > 1 ? chain[chain.length - 2]! : -1;
-    // Nearest active neighbour of a; prefer the previous chain element on ties (termination).
-    let b = prev;
-    let best = prev >= 0 ? d[a * n + prev]! : Number.POSITIVE_INFINITY;
-    for (let j = 0; j < n; j++) {
-      if (j === a || !active[j]) continue;
-      const v = d[a * n + j]!;
-      if (v < best) {
-        best = v;
-        b = j;
-      }
-    }
-    if (b !== prev) {
-      chain.push(b);
-      continue;
-    }
-    // a and b are reciprocal nearest neighbours: merge b into a.
-    chain.pop();
-    chain.pop();
-    // Ward's merge height as scipy/scikit-learn report it: sqrt of the squared-distance form.
-    merges.push({ a, b, height: Math.sqrt(best) });
-    const na = size[a]!;
-    const nb = size[b]!;
-    for (let j = 0; j < n; j++) {
-      if (!active[j] || j === a || j === b) continue;
-      const nj = size[j]!;
-      const v =
-        ((na + nj) * d[a * n + j]! + (nb + nj) * d[b * n + j]! - nj * best) / (na + nb + nj);
-      d[a * n + j] = v;
-      d[j * n + a] = v;
-    }
-    size[a] = na + nb;
-    active[b] = 0;
-    remaining--;
-  }
-  return merges;
+  return {
+    labels,
+    k,
+    heights: Float64Array.from(merges, (m) => m.height),
+    method,
+    ...(components !== undefined && { components }),
+  };
 }

@@ -1,16 +1,24 @@
 /**
  * HDBSCAN* (Campello, Moulavi & Sander 2013; McInnes & Healy 2017): density-based clusters of
  * varying density, with noise. Steps: core distances, minimum spanning tree of the mutual
- * reachability graph (Prim on the dense distance matrix), single-linkage hierarchy, condensed
- * tree (splits smaller than minClusterSize are points falling out), and excess-of-mass
- * selection of the most stable clusters.
+ * reachability graph, single-linkage hierarchy, condensed tree (splits smaller than
+ * minClusterSize are points falling out), and excess-of-mass selection of the most stable
+ * clusters. The MST comes from Prim on the dense distance matrix ("dense", exact) or from
+ * Kruskal on a kNN graph ("knn", see hdbscan-graph.ts).
  */
 import type { Metric } from "../knn/knn.js";
-import type { Shape } from "../knn/matrix.js";
+import { checkMatrix, type Shape } from "../knn/matrix.js";
 import { denseDistances } from "./dense.js";
+import { type GraphMstInfo, graphMutualReachabilityMst, type MstEdges } from "./hdbscan-graph.js";
 
-/** Dense distances are kept in memory: 20,000 points take 1.6 GB. */
-export const HDBSCAN_MAX_POINTS = 20_000;
+/**
+ * Most points of the "dense" method, whose float32 n × n matrix is kept in memory (20,000
+ * points: 1.6 GB). Method "auto" uses "dense" up to this size and "knn" above.
+ */
+export const HDBSCAN_DENSE_MAX_POINTS = 20_000;
+
+/** How the mutual-reachability MST is found. */
+export type HdbscanMethod = "auto" | "dense" | "knn";
 
 export interface HdbscanOptions {
   /** Smallest group reported as a cluster (at least 2). Default 5. */
@@ -22,6 +30,13 @@ export interface HdbscanOptions {
   minSamples?: number;
   /** Default "euclidean". */
   metric?: Metric;
+  /**
+   * "dense": exact, every pair (up to HDBSCAN_DENSE_MAX_POINTS); "knn": MST over a kNN graph,
+   * any size; "auto": "dense" up to HDBSCAN_DENSE_MAX_POINTS, "knn" above. Default "auto".
+   */
+  method?: HdbscanMethod;
+  /** Neighbours per point of the kNN graph (method "knn"); at least minSamples - 1. Default max(15, minSamples). */
+  knn?: number;
 }
 
 export interface HdbscanResult {
@@ -30,6 +45,10 @@ export interface HdbscanResult {
   nClusters: number;
   /** Excess-of-mass stability of each reported cluster. */
   stabilities: Float64Array;
+  /** The method used ("dense" or "knn"). */
+  method: "dense" | "knn";
+  /** Method "knn": the graph's size, components and whether their joins are exact. */
+  graph?: GraphMstInfo;
 }
 
 /**
@@ -43,25 +62,61 @@ export async function hdbscan(
   shape: Shape,
   options: HdbscanOptions = {},
 ): Promise<HdbscanResult> {
-  const n = shape[0];
+  checkMatrix(data, shape);
+  const [n, d] = shape;
   const mcs = options.minClusterSize ?? 5;
-  const minSamples = Math.min(options.minSamples ?? mcs, n);
   if (!Number.isInteger(mcs) || mcs < 2) {
     throw Object.assign(new RangeError(`minClusterSize must be an integer >= 2 (got ${mcs})`), {
       code: "ERR_MIN_CLUSTER_SIZE",
     });
   }
-  const dist = await denseDistances(
-    data,
-    shape,
-    options.metric ?? "euclidean",
-    HDBSCAN_MAX_POINTS,
-    "hdbscan",
+  const ms = options.minSamples ?? mcs;
+  if (!Number.isInteger(ms) || ms < 1) {
+    throw Object.assign(new RangeError(`minSamples must be an integer >= 1 (got ${ms})`), {
+      code: "ERR_MIN_SAMPLES",
+    });
+  }
+  const minSamples = Math.min(ms, n);
+  const metric = options.metric ?? "euclidean";
+  const method = resolveMethod(options.method ?? "auto", n);
+  if (n === 1) {
+    return { labels: new Int32Array([-1]), nClusters: 0, stabilities: new Float64Array(), method };
+  }
+  let mst: MstEdges;
+  let graph: GraphMstInfo | undefined;
+  if (method === "dense") {
+    const dist = await denseDistances(data, shape, metric, HDBSCAN_DENSE_MAX_POINTS, "hdbscan");
+    mst = mstMutualReachability(dist, coreDistances(dist, n, minSamples), n);
+  } else {
+    const k = options.knn ?? Math.max(15, minSamples);
+    if (!Number.isInteger(k) || k < Math.max(1, minSamples - 1)) {
+      throw Object.assign(
+        new RangeError(
+          `knn must be an integer >= max(1, minSamples - 1) = ${Math.max(1, minSamples - 1)} (got ${k})`,
+        ),
+        { code: "ERR_KNN" },
+      );
+    }
+    ({ edges: mst, info: graph } = await graphMutualReachabilityMst(
+      data,
+      n,
+      d,
+      minSamples,
+      k,
+      metric,
+    ));
+  }
+  const condensed = condense(singleLinkage(mst, n), n, mcs);
+  return { ...selectClusters(condensed, n), method, ...(graph && { graph }) };
+}
+
+function resolveMethod(method: HdbscanMethod, n: number): "dense" | "knn" {
+  if (method === "auto") return n > HDBSCAN_DENSE_MAX_POINTS ? "knn" : "dense";
+  if (method === "dense" || method === "knn") return method;
+  throw Object.assign(
+    new RangeError(`unknown hdbscan method "${method}" (supported: auto, dense, knn)`),
+    { code: "ERR_METHOD" },
   );
-  const core = coreDistances(dist, n, minSamples);
-  const tree = singleLinkage(mstMutualReachability(dist, core, n), n);
-  const condensed = condense(tree, n, mcs);
-  return selectClusters(condensed, n);
 }
 
 /** Distance to the minSamples-th nearest point, the point itself counted first. */
@@ -77,7 +132,7 @@ function coreDistances(dist: Float32Array, n: number, minSamples: number): Float
 }
 
 /** Prim's algorithm on the mutual reachability max(core_a, core_b, d(a, b)); n - 1 edges. */
-function mstMutualReachability(dist: Float32Array, core: Float64Array, n: number) {
+function mstMutualReachability(dist: Float32Array, core: Float64Array, n: number): MstEdges {
   const inTree = new Uint8Array(n);
   const best = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
   const from = new Int32Array(n);
@@ -117,7 +172,7 @@ interface Linkage {
 }
 
 /** Single-linkage merges from MST edges in increasing weight; merge i creates node n + i. */
-function singleLinkage(edges: { a: Int32Array; b: Int32Array; w: Float64Array }, n: number) {
+function singleLinkage(edges: MstEdges, n: number) {
   const order = Array.from(edges.w.keys()).sort((x, y) => edges.w[x]! - edges.w[y]! || x - y);
   const parent = Int32Array.from({ length: 2 * n - 1 }, (_, i) => i);
   const find = (x: number): number => {
@@ -174,8 +229,8 @@ function condense(tree: Linkage, n: number, mcs: number): Condensed {
     return found;
   };
   const queue = [root];
-  while (queue.length) {
-    const node = queue.shift()!;
+  for (let head = 0; head < queue.length; head++) {
+    const node = queue[head]!;
     const cluster = label.get(node)!;
     const l = tree.left[node - n]!;
     const r = tree.right[node - n]!;
@@ -230,7 +285,10 @@ function condense(tree: Linkage, n: number, mcs: number): Condensed {
 }
 
 /** Excess-of-mass selection (the root is never selected) and labelling. */
-function selectClusters(c: Condensed, n: number): HdbscanResult {
+function selectClusters(
+  c: Condensed,
+  n: number,
+): Pick<HdbscanResult, "labels" | "nClusters" | "stabilities"> {
   const m = c.nextCluster - n;
   const birth = new Float64Array(m);
   const parentOf = new Int32Array(m).fill(-1);

@@ -34,8 +34,13 @@ export interface KmeansResult {
 }
 
 /**
- * Lloyd k-means with greedy k-means++ seeding (2 + ln k candidates per step), computed natively
- * with blocked matrix products off the main thread. Same seed, same result.
+ * Lloyd k-means as scikit-learn's KMeans(algorithm="lloyd"): greedy k-means++ seeding (2 + ⌊ln k⌋
+ * candidates per centre, drawn in proportion to the squared distance to the nearest centre so
+ * far), Lloyd iterations until no label changes or the centres' total squared shift is at most
+ * tol × the mean feature variance, then a last assignment so the labels match the centres.
+ * Native and off the main thread; on the CPU the assignment steps use Hamerly's bounds (the
+ * same labels as plain Lloyd with fewer distance computations). Same seed, same result.
+ * For 1M+ points see {@link miniBatchKmeans}.
  *
  * @example
  * const { labels } = await kmeans(vectors, [n, 768], { k: 14, seed: 1 });

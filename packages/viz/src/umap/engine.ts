@@ -70,18 +70,33 @@ export function fitLayout(lists: NeighbourLists, p: FitParams): FitState {
   return { embedding, optimizer, nEpochs, a, b };
 }
 
+/** The fitted layout a transform places new points onto. */
+export interface FittedLayout {
+  embedding: ArrayLike<number>;
+  a: number;
+  b: number;
+  nComponents: number;
+  nFit: number;
+}
+
+/** A transform's initial positions, edge schedule and epoch count, before any epoch. */
+export interface TransformPlan {
+  embedding: Float64Array;
+  schedule: EdgeSchedule;
+  nEpochs: number;
+}
+
 /**
- * Places new points given their neighbours among the fitted points (lists without self):
- * each starts at the membership-weighted mean of its neighbours' positions, then the fitted
- * layout stays fixed while the new points are optimised for nEpochs / 3 epochs (100 for up to
+ * Plans the transform of new points given their neighbours among the fitted points (lists
+ * without self): each starts at the membership-weighted mean of its neighbours' positions, and
+ * will be optimised against the fixed fitted layout for nEpochs / 3 epochs (100 for up to
  * 10,000 new points, 30 above, when no nEpochs was set), as umap-js does.
  */
-export function transformLayout(
+export function planTransform(
   lists: NeighbourLists,
-  fitted: { embedding: Float64Array; a: number; b: number; nComponents: number; nFit: number },
-  random: Random,
+  fitted: FittedLayout,
   nEpochsFit?: number,
-): Float64Array {
+): TransformPlan {
   const { n: m, k, indices, distances } = lists;
   const dim = fitted.nComponents;
   const { sigmas, rhos } = smoothKnnDistance(lists, 0);
@@ -104,19 +119,25 @@ export function transformLayout(
     }
   }
   const nEpochs = nEpochsFit ? Math.max(1, Math.round(nEpochsFit / 3)) : m <= 10_000 ? 100 : 30;
-  const optimizer = new LayoutOptimizer(
-    out,
-    fitted.embedding,
-    scheduleEdges(graph, nEpochs, false),
-    {
-      a: fitted.a,
-      b: fitted.b,
-      nEpochs,
-      dim,
-      nVertices: fitted.nFit,
-      random,
-    },
-  );
+  return { embedding: out, schedule: scheduleEdges(graph, nEpochs, false), nEpochs };
+}
+
+/** Plans a transform (see `planTransform`) and runs its epochs in JavaScript. */
+export function transformLayout(
+  lists: NeighbourLists,
+  fitted: FittedLayout & { embedding: Float64Array },
+  random: Random,
+  nEpochsFit?: number,
+): Float64Array {
+  const { embedding: out, schedule, nEpochs } = planTransform(lists, fitted, nEpochsFit);
+  const optimizer = new LayoutOptimizer(out, fitted.embedding, schedule, {
+    a: fitted.a,
+    b: fitted.b,
+    nEpochs,
+    dim: fitted.nComponents,
+    nVertices: fitted.nFit,
+    random,
+  });
   while (optimizer.epoch < nEpochs) optimizer.step();
   return out;
 }

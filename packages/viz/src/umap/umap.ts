@@ -8,10 +8,16 @@ import { UMAP } from "umap-js";
 import { type KnnMethod, knn, type Metric } from "../knn/knn.js";
 import { checkMatrix, rowViews, type Shape } from "../knn/matrix.js";
 import type { Labels } from "../metrics/labels.js";
+import { sampleIndices, takeRows } from "../metrics/sample.js";
 import { type FitParams, fitLayout, planFit, transformLayout } from "./engine.js";
 import type { NeighbourLists } from "./fuzzy-graph.js";
+import type { UmapModel, UmapModelState } from "./model.js";
+import { umapModel } from "./model-file.js";
 import { DEFAULT_NEGATIVE_SAMPLE_RATE, initialSampling } from "./optimize.js";
 import { seededRandom } from "./random.js";
+
+export type { TransformOptions, UmapModel } from "./model.js";
+export { loadUmapModel, saveUmapModel, UmapModelFileError } from "./model-file.js";
 
 export type UmapEngine = "native" | "fast" | "umap-js";
 
@@ -37,7 +43,11 @@ export interface UmapOptions {
   targetWeight?: number;
   /** SGD epochs. Default: umap-js's rule (500 up to 2,500 points ... 200 above 7,500). */
   nEpochs?: number;
-  /** How the kNN graph is found. Default "auto" (exact up to 60,000 points). */
+  /**
+   * How the kNN graph is found. Default "auto" (exact up to 60,000 points, "hnsw" above). The
+   * HNSW graph is built on all cores and can differ in an occasional neighbour between runs:
+   * use "exact" for the same layout bit for bit above 60,000 points.
+   */
   knn?: KnnMethod;
   /**
    * Layout engine; all three run umap-js's algorithm on the same kNN graph and give layouts of
@@ -47,9 +57,25 @@ export interface UmapOptions {
    * - "fast": umap-js's algorithm re-implemented on typed arrays in JavaScript, the same layout
    *   as "umap-js" bit for bit, several times faster than it.
    * - "umap-js": the umap-js UMAP class itself.
-   * The transform of "native" and "fast" uses exact neighbours.
+   * The transform of "native" and "fast" uses exact neighbours. Only a "native" model can be
+   * saved (`saveUmapModel`).
    */
   engine?: UmapEngine;
+  /**
+   * Threads of the "native" engine's SGD; 0 = all cores. Default 1: one thread, and the same
+   * layout bit for bit for a seed. With more, the threads update the shared coordinates without
+   * locks (Hogwild, as umap-learn does when it has no random_state): about 1.5-2× faster on
+   * 2 cores at the same layout quality (trustworthiness within 0.01), but the layout changes
+   * from run to run. Transforms give the same result for any count.
+   */
+  threads?: number;
+  /**
+   * Fit on a uniform sample of this many rows (drawn with `seed`) and place the other rows with
+   * the model's `transform`: a large data set's layout for the cost of a sample's. The
+   * embedding still covers every row, in input order; the model is the sample's. Default: fit
+   * on every row. Needs the "native" or "fast" engine.
+   */
+  fitSample?: number;
   /** Device of the kNN search: "cpu" | "cuda" | "cuda:N". Default "cpu". */
   device?: string;
   /** Called after each block of epochs with (epochsDone, epochsTotal). */
@@ -58,22 +84,17 @@ export interface UmapOptions {
   signal?: AbortSignal;
 }
 
-/** A fitted layout; `transform` places new points onto it. */
-export interface UmapModel {
-  /**
-   * Embeds new points (Float32Array [m, cols]) into the existing layout without moving it,
-   * as umap-js's transform does. Returns Float32Array [m, nComponents].
-   */
-  transform(points: Float32Array): Promise<Float32Array>;
-}
-
 export interface UmapResult {
   /** Row-major coordinates [n, nComponents]. */
   embedding: Float32Array;
   shape: [number, number];
   model: UmapModel;
-  /** Seconds spent in the kNN search and in the layout optimisation. */
-  timings: { knn: number; layout: number };
+  /**
+   * Seconds spent in the kNN search and in the layout (of the sample, with `fitSample`): `layout`
+   * = `graph` (fuzzy graph, edge schedule, initialisation) + `sgd` (the epochs); `transform`:
+   * placing the other rows (`fitSample` only).
+   */
+  timings: { knn: number; layout: number; graph: number; sgd: number; transform?: number };
 }
 
 /**
@@ -89,6 +110,15 @@ export async function umap(
   options: UmapOptions = {},
 ): Promise<UmapResult> {
   checkMatrix(data, shape);
+  if (options.fitSample !== undefined) {
+    const size = options.fitSample;
+    if (!Number.isInteger(size) || size < 2) {
+      throw Object.assign(new RangeError(`fitSample must be a whole number >= 2, got ${size}`), {
+        code: "ERR_FIT_SAMPLE",
+      });
+    }
+    if (size < shape[0]) return fitOnSample(data, shape, size, options);
+  }
   const [n, d] = shape;
   const nNeighbors = options.nNeighbors ?? 15;
   const nComponents = options.nComponents ?? 2;
@@ -124,10 +154,11 @@ export async function umap(
   const fitParams = { ...common, random, target, targetWeight: options.targetWeight };
   const run =
     engine === "native"
-      ? nativeRun(lists, fitParams, fitData, options.seed ?? 42)
+      ? nativeRun(lists, fitParams, fitData, options)
       : engine === "fast"
         ? fastRun(lists, fitParams, fitData)
         : umapJsRun(data, shape, lists, { ...common, random, metric, target, options });
+  const tGraph = performance.now();
   for (let epoch = 0; epoch < run.total; ) {
     options.signal?.throwIfAborted();
     epoch = await run.advance(Math.min(run.total, epoch + run.tick));
@@ -139,10 +170,13 @@ export async function umap(
   return {
     embedding,
     shape: [n, nComponents],
-    model: {
-      transform: (points) => run.transform(points),
+    model: run.model,
+    timings: {
+      knn: (t1 - t0) / 1000,
+      layout: (t2 - t1) / 1000,
+      graph: (tGraph - t1) / 1000,
+      sgd: (t2 - tGraph) / 1000,
     },
-    timings: { knn: (t1 - t0) / 1000, layout: (t2 - t1) / 1000 },
   };
 }
 
@@ -153,7 +187,7 @@ interface Run {
   /** Runs epochs up to `stop`; resolves to the number of epochs done. */
   advance(stop: number): Promise<number>;
   embedding(): Float32Array;
-  transform(points: Float32Array): Promise<Float32Array>;
+  model: UmapModel;
 }
 
 interface FitData {
@@ -209,15 +243,33 @@ function fastRun(lists: NeighbourLists, p: FitParams, fit: FitData): Run {
     tick: 5,
     advance: stepwise(() => state.optimizer.step()),
     embedding: () => Float32Array.from(state.embedding),
-    transform: (points) => transformOnto(points, lists, fit, state, p),
+    model: unsavable(p.nComponents, fit.cols, "fast", (points) =>
+      transformOnto(points, lists, fit, state, p),
+    ),
   };
 }
 
-function nativeRun(lists: NeighbourLists, p: FitParams, fit: FitData, seed: number): Run {
+function nativeRun(lists: NeighbourLists, p: FitParams, fit: FitData, options: UmapOptions): Run {
   const plan = planFit(lists, p);
   const coords = Float32Array.from(plan.embedding);
   const { head, tail, epochsPerSample } = plan.schedule;
   const { nextSample, nextNegative } = initialSampling(plan.schedule);
+  const seed = options.seed ?? 42;
+  const state: UmapModelState = {
+    data: fit.data,
+    cols: fit.cols,
+    embedding: coords,
+    nComponents: p.nComponents,
+    nNeighbors: lists.k,
+    metric: fit.metric,
+    minDist: p.minDist,
+    spread: p.spread,
+    a: plan.a,
+    b: plan.b,
+    seed,
+    ...(p.nEpochs !== undefined && { nEpochs: p.nEpochs }),
+  };
+  const model = umapModel(state);
   let epoch = 0;
   return {
     total: plan.nEpochs,
@@ -240,21 +292,91 @@ function nativeRun(lists: NeighbourLists, p: FitParams, fit: FitData, seed: numb
           to: stop,
           seed,
           negativeSampleRate: DEFAULT_NEGATIVE_SAMPLE_RATE,
+          threads: options.threads ?? 1,
         },
       );
       epoch = stop;
       return epoch;
     },
     embedding: () => coords.slice(),
-    transform: (points) =>
-      transformOnto(
-        points,
-        lists,
-        fit,
-        { embedding: Float64Array.from(coords), a: plan.a, b: plan.b },
-        p,
-      ),
+    model: {
+      nComponents: model.nComponents,
+      cols: model.cols,
+      transform: (points, o) =>
+        model.transform(points, { threads: options.threads ?? 1, device: fit.device, ...o }),
+      save: model.save,
+    },
   };
+}
+
+/** A model whose transform continues the fit's random sequence, so it cannot be saved. */
+function unsavable(
+  nComponents: number,
+  cols: number,
+  engine: UmapEngine,
+  transform: (points: Float32Array) => Promise<Float32Array>,
+): UmapModel {
+  return {
+    nComponents,
+    cols,
+    transform: (points) => transform(points),
+    save: async () => {
+      throw Object.assign(
+        new TypeError(`a UMAP model of the "${engine}" engine cannot be saved; use "native"`),
+        { code: "ERR_UMAP_MODEL_ENGINE" },
+      );
+    },
+  };
+}
+
+/**
+ * `umap()` with `fitSample`: fits on a seeded uniform sample of rows, transforms the others and
+ * puts every row's coordinates back in input order.
+ */
+async function fitOnSample(
+  data: Float32Array,
+  shape: Shape,
+  size: number,
+  options: UmapOptions,
+): Promise<UmapResult> {
+  const [n, d] = shape;
+  if (options.engine === "umap-js") {
+    throw Object.assign(new TypeError('fitSample needs the "native" or "fast" engine'), {
+      code: "ERR_FIT_SAMPLE",
+    });
+  }
+  const rows = sampleIndices(n, size, options.seed ?? 42);
+  const inSample = new Uint8Array(n);
+  for (const r of rows) inSample[r] = 1;
+  const rest = new Int32Array(n - size);
+  for (let i = 0, j = 0; i < n; i++) if (!inSample[i]) rest[j++] = i;
+  const { fitSample: _, labels, ...fitOptions } = options;
+  const fit = await umap(takeRows(data, d, rows), [size, d], {
+    ...fitOptions,
+    ...(labels && { labels: pick(labels, rows) }),
+  });
+  const t0 = performance.now();
+  const placed = await fit.model.transform(takeRows(data, d, rest), {
+    ...(options.signal && { signal: options.signal }),
+    ...(options.onProgress && { onProgress: options.onProgress }),
+  });
+  const c = fit.shape[1];
+  const embedding = new Float32Array(n * c);
+  for (const [i, r] of rows.entries()) {
+    embedding.set(fit.embedding.subarray(i * c, (i + 1) * c), r * c);
+  }
+  for (const [i, r] of rest.entries()) embedding.set(placed.subarray(i * c, (i + 1) * c), r * c);
+  return {
+    embedding,
+    shape: [n, c],
+    model: fit.model,
+    timings: { ...fit.timings, transform: (performance.now() - t0) / 1000 },
+  };
+}
+
+function pick(labels: Labels, rows: Int32Array): Labels {
+  const out = Array.from(rows, (r) => (labels as ArrayLike<number | string>)[r]!);
+  return out as Labels;
 }
 
 function umapJsRun(
@@ -300,11 +422,11 @@ function umapJsRun(
     tick: 5,
     advance: stepwise(() => layout.step()),
     embedding: () => toFloat32(layout.getEmbedding(), p.nComponents),
-    async transform(points) {
+    model: unsavable(p.nComponents, shape[1], "umap-js", async (points) => {
       const m = checkPoints(points, shape[1]);
       const out = layout.transform(rowViews(points, [m, shape[1]]) as unknown as number[][]);
       return toFloat32(out, p.nComponents);
-    },
+    }),
   };
 }
 

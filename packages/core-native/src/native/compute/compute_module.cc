@@ -13,7 +13,9 @@
 
 #include "distances.h"
 #include "kmeans.h"
+#include "kmeans_minibatch.h"
 #include "knn.h"
+#include "knn_hnsw.h"
 #include "layout.h"
 #include "registry.h"
 
@@ -128,19 +130,16 @@ class ComputeWorker : public Napi::AsyncWorker {
 
 class KnnWorker : public ComputeWorker {
  public:
-  KnnWorker(Napi::Env env, Matrix data, std::optional<Matrix> queries, KnnOptions opt, bool approx,
-            ApproxKnnOptions approxOpt, std::string device, int threads)
+  KnnWorker(Napi::Env env, Matrix data, std::optional<Matrix> queries, KnnOptions opt, bool hnsw,
+            HnswOptions hnswOpt, std::string device, int threads)
       : ComputeWorker(env, "knn", std::move(device), threads), data_(std::move(data)),
-        queries_(std::move(queries)), opt_(opt), approx_(approx), approxOpt_(approxOpt) {}
+        queries_(std::move(queries)), opt_(opt), hnsw_(hnsw), hnswOpt_(hnswOpt) {}
 
  protected:
   void Run(const c10::Device &device) override {
     at::Tensor x = data_.View(device);
-    if (approx_ && !queries_) {
-      result_ = ApproxKnn(x, opt_, approxOpt_);
-    } else {
-      result_ = ExactKnn(x, queries_ ? queries_->View(device) : at::Tensor(), opt_);
-    }
+    at::Tensor q = queries_ ? queries_->View(device) : at::Tensor();
+    result_ = hnsw_ ? HnswKnn(x, q, opt_, hnswOpt_) : ExactKnn(x, q, opt_);
   }
   Napi::Value Result(Napi::Env env) override {
     Napi::Object out = Napi::Object::New(env);
@@ -154,8 +153,8 @@ class KnnWorker : public ComputeWorker {
   Matrix data_;
   std::optional<Matrix> queries_;
   KnnOptions opt_;
-  bool approx_;
-  ApproxKnnOptions approxOpt_;
+  bool hnsw_;
+  HnswOptions hnswOpt_;
   KnnResult result_;
 };
 
@@ -180,6 +179,32 @@ class KmeansWorker : public ComputeWorker {
   Matrix data_;
   KmeansOptions opt_;
   KmeansResult result_;
+};
+
+class MiniBatchKmeansWorker : public ComputeWorker {
+ public:
+  MiniBatchKmeansWorker(Napi::Env env, Matrix data, MiniBatchKmeansOptions opt, int threads)
+      : ComputeWorker(env, "miniBatchKmeans", "cpu", threads), data_(std::move(data)),
+        opt_(opt) {}
+
+ protected:
+  void Run(const c10::Device &device) override {
+    result_ = MiniBatchKmeans(data_.View(device), opt_);
+  }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("labels", ToInt32(env, result_.labels));
+    out.Set("centroids", ToFloat32(env, result_.centroids));
+    out.Set("inertia", Napi::Number::New(env, result_.inertia));
+    out.Set("iterations", Napi::Number::New(env, static_cast<double>(result_.iterations)));
+    out.Set("steps", Napi::Number::New(env, static_cast<double>(result_.steps)));
+    return out;
+  }
+
+ private:
+  Matrix data_;
+  MiniBatchKmeansOptions opt_;
+  MiniBatchKmeansResult result_;
 };
 
 // A worker for one-shot kernels: `run` computes a tensor off the main thread, `wrap` converts it.
@@ -228,15 +253,30 @@ Napi::Value KnnJs(const Napi::CallbackInfo &info) {
     queries = ReadMatrix(o.Get("queries"), o.Get("queryRows"), info[2], "queries");
   }
   const std::string method = StringOption(o, "method", "exact");
-  if (method != "exact" && method != "approx") {
-    throw Napi::RangeError::New(env, "unknown method '" + method + "' (supported: exact, approx)");
+  if (method != "exact" && method != "hnsw") {
+    throw Napi::RangeError::New(env, "unknown method '" + method + "' (supported: exact, hnsw)");
   }
-  ApproxKnnOptions approx;
-  approx.projectDims = IntOption(o, "projectDims", approx.projectDims);
-  approx.candidates = IntOption(o, "candidates", approx.candidates);
-  auto *worker = new KnnWorker(env, std::move(data), std::move(queries), opt, method == "approx",
-                               approx, StringOption(o, "device", "cpu"),
-                               static_cast<int>(IntOption(o, "threads", 0)));
+  const std::string device = StringOption(o, "device", "cpu");
+  const int threads = static_cast<int>(IntOption(o, "threads", 0));
+  HnswOptions hnsw;
+  hnsw.m = IntOption(o, "hnswM", hnsw.m);
+  hnsw.efConstruction = IntOption(o, "efConstruction", hnsw.efConstruction);
+  hnsw.efSearch = IntOption(o, "efSearch", hnsw.efSearch);
+  hnsw.seed = static_cast<uint64_t>(IntOption(o, "seed", 0));
+  hnsw.threads = threads;
+  if (method == "hnsw") {
+    try {
+      CheckHnswOptions(hnsw);
+    } catch (const std::invalid_argument &e) {
+      throw Napi::RangeError::New(env, e.what());
+    }
+    if (device != "cpu") {
+      throw Napi::RangeError::New(env, "method 'hnsw' runs on the CPU; got device '" + device +
+                                           "' (use method 'exact' on a GPU)");
+    }
+  }
+  auto *worker = new KnnWorker(env, std::move(data), std::move(queries), opt, method == "hnsw",
+                               hnsw, device, threads);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;
@@ -260,6 +300,45 @@ Napi::Value KmeansJs(const Napi::CallbackInfo &info) {
   }
   auto *worker = new KmeansWorker(env, std::move(data), opt, StringOption(o, "device", "cpu"),
                                   static_cast<int>(IntOption(o, "threads", 0)));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+// miniBatchKmeans(data, rows, cols, options) -> Promise<{labels, centroids, inertia,
+// iterations, steps}>; CPU only (each step is a small batch, not worth a device transfer).
+Napi::Value MiniBatchKmeansJs(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  Matrix data = ReadMatrix(info[0], info[1], info[2], "data");
+  Napi::Object o = OptionsArg(info, 3);
+  MiniBatchKmeansOptions opt;
+  opt.k = IntOption(o, "k", opt.k);
+  opt.batchSize = IntOption(o, "batchSize", opt.batchSize);
+  opt.maxIter = IntOption(o, "maxIter", opt.maxIter);
+  opt.maxNoImprovement = IntOption(o, "maxNoImprovement", opt.maxNoImprovement);
+  opt.nInit = IntOption(o, "nInit", opt.nInit);
+  opt.initSize = IntOption(o, "initSize", opt.initSize);
+  opt.reassignmentRatio = NumberOption(o, "reassignmentRatio", opt.reassignmentRatio);
+  opt.tol = NumberOption(o, "tol", opt.tol);
+  opt.seed = static_cast<uint64_t>(IntOption(o, "seed", 0));
+  auto range = [&](const char *name, int64_t v, int64_t lo, int64_t hi) {
+    if (v < lo || v > hi) {
+      throw Napi::RangeError::New(env, std::string(name) + "=" + std::to_string(v) +
+                                           " must be in [" + std::to_string(lo) + ", " +
+                                           std::to_string(hi) + "]");
+    }
+  };
+  range("k", opt.k, 1, data.rows);
+  range("batchSize", opt.batchSize, 1, INT32_MAX);
+  range("maxIter", opt.maxIter, 1, INT32_MAX);
+  range("maxNoImprovement", opt.maxNoImprovement, 0, INT32_MAX);
+  range("nInit", opt.nInit, 1, 10000);
+  range("initSize", opt.initSize, 0, INT32_MAX);
+  if (!(opt.reassignmentRatio >= 0) || !(opt.tol >= 0)) {
+    throw Napi::RangeError::New(env, "reassignmentRatio and tol must be >= 0");
+  }
+  auto *worker = new MiniBatchKmeansWorker(env, std::move(data), opt,
+                                           static_cast<int>(IntOption(o, "threads", 0)));
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;
@@ -404,7 +483,7 @@ Napi::Value NeighborRanksJs(const Napi::CallbackInfo &info) {
 // optimizeLayout(headEmbedding: Float32Array, tailEmbedding: Float32Array | null,
 //   head: Int32Array, tail: Int32Array, epochsPerSample, nextSample, nextNegative: Float64Array,
 //   {dim, nVertices, a, b, nEpochs, from, to, seed, learningRate, repulsionStrength,
-//    negativeSampleRate}) -> Promise<undefined>
+//    negativeSampleRate, threads}) -> Promise<undefined>
 // Runs UMAP layout epochs [from, to) in place (see layout.h). With tailEmbedding null the fit
 // moves both ends of each edge in headEmbedding. The arrays must not be touched until the
 // promise settles.
@@ -420,6 +499,11 @@ Napi::Value OptimizeLayoutJs(const Napi::CallbackInfo &info) {
   p.repulsionStrength = NumberOption(o, "repulsionStrength", 1.0);
   p.negativeSampleRate = NumberOption(o, "negativeSampleRate", 5.0);
   p.seed = static_cast<uint64_t>(IntOption(o, "seed", 0));
+  const int64_t threads = IntOption(o, "threads", 1);
+  if (threads < 0 || threads > 1024) {
+    throw Napi::RangeError::New(env, "optimizeLayout: threads must be in [0, 1024] (0 = all cores)");
+  }
+  p.threads = static_cast<int>(threads);
   const int64_t from = IntOption(o, "from", 0);
   const int64_t to = IntOption(o, "to", p.nEpochs);
   if (p.dim < 1 || p.nEpochs < 1 || from < 0 || to < from || to > p.nEpochs ||
@@ -489,6 +573,7 @@ Napi::Value OptimizeLayoutJs(const Napi::CallbackInfo &info) {
 void Init(Napi::Env env, Napi::Object exports) {
   exports.Set("knn", Napi::Function::New(env, KnnJs, "knn"));
   exports.Set("kmeans", Napi::Function::New(env, KmeansJs, "kmeans"));
+  exports.Set("miniBatchKmeans", Napi::Function::New(env, MiniBatchKmeansJs, "miniBatchKmeans"));
   exports.Set("pairwiseDistances", Napi::Function::New(env, PairwiseJs, "pairwiseDistances"));
   exports.Set("clusterDistanceSums",
               Napi::Function::New(env, ClusterSumsJs, "clusterDistanceSums"));

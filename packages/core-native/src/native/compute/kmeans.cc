@@ -141,8 +141,110 @@ KmeansResult Lloyd(const at::Tensor &x, const at::Tensor &xn, at::Tensor centers
   return {labels, centers, Inertia(x, labels, centers, opt.blockBytes), it};
 }
 
-// The same seeding on the CPU with the fused kernel (one pass over the data per centre).
-at::Tensor PlusPlusCpu(const at::Tensor &x, const at::Tensor &xn, int64_t k, SplitMix64 &rng) {
+// An empty cluster restarts at the row farthest from its centre, as in scikit-learn: the rows
+// farthest from their current centres (exact distances) move to the empty clusters, one each,
+// and become those clusters' centres; the clusters they leave lose them from their sums.
+void RelocateEmpty(const at::Tensor &x, const at::Tensor &xn, const at::Tensor &centers,
+                   const std::vector<int64_t> &empty, int64_t *labels, cpu::HamerlyState *state,
+                   at::Tensor &next) {
+  const int64_t n = x.size(0), d = x.size(1), k = centers.size(0);
+  const float *px = x.data_ptr<float>();
+  at::Tensor minDist = at::empty({n}, at::kFloat);
+  at::Tensor nearest = at::empty({n}, at::kLong);
+  cpu::NearestCenters(px, xn.data_ptr<float>(), n, d, centers.data_ptr<float>(), k,
+                      nearest.data_ptr<int64_t>(), minDist.data_ptr<float>());
+  at::Tensor far = std::get<1>(minDist.topk(static_cast<int64_t>(empty.size())));
+  float *pc = next.data_ptr<float>();
+  for (size_t e = 0; e < empty.size(); ++e) {
+    const int64_t row = far[static_cast<int64_t>(e)].item<int64_t>(), to = empty[e];
+    const int64_t from = labels[row];
+    if (from >= 0) {
+      for (int64_t j = 0; j < d; ++j) state->sums[from * d + j] -= px[row * d + j];
+      state->counts[from] -= 1;
+      // A cluster left with no rows keeps its centre until the next step.
+      for (int64_t j = 0; state->counts[from] > 0 && j < d; ++j) {
+        pc[from * d + j] = static_cast<float>(state->sums[from * d + j] / state->counts[from]);
+      }
+    }
+    for (int64_t j = 0; j < d; ++j) state->sums[to * d + j] = px[row * d + j];
+    state->counts[to] = 1;
+    std::copy(px + row * d, px + (row + 1) * d, pc + to * d);
+    labels[row] = to;
+  }
+}
+
+// Lloyd iterations on the CPU, with the same stopping rules as Lloyd() (scikit-learn's): stop
+// when an assignment step changes no label (strict convergence) or when the centres moved by at
+// most tolAbs in total squared shift, then one more assignment step so that the labels match
+// the final centres. The assignment steps use Hamerly's bounds: the same labels as plain Lloyd,
+// but a row whose bounds rule out a change costs O(1) instead of k distances, which is most rows
+// once the centres move little (the long tail of iterations in a poor local minimum).
+KmeansResult LloydCpu(const at::Tensor &x, const at::Tensor &xn, at::Tensor centers,
+                      const KmeansOptions &opt, double tolAbs) {
+  const int64_t n = x.size(0), d = x.size(1), k = centers.size(0);
+  const float *px = x.data_ptr<float>();
+  const float *pn = xn.data_ptr<float>();
+  at::Tensor labels = at::full({n}, -1, at::kLong);
+  int64_t *pl = labels.data_ptr<int64_t>();
+  cpu::HamerlyState state;
+  std::vector<double> shift(k);
+  bool strict = false;
+  int64_t it = 0;
+  while (it < opt.maxIter) {
+    const int64_t changed = cpu::HamerlyAssign(px, pn, n, d, centers.data_ptr<float>(), k, pl,
+                                               &state);
+    ++it;
+    at::Tensor next = at::empty({k, d}, at::kFloat);
+    float *pc = next.data_ptr<float>();
+    std::vector<int64_t> empty;
+    for (int64_t c = 0; c < k; ++c) {
+      if (state.counts[c] <= 0) {
+        empty.push_back(c);
+        continue;
+      }
+      for (int64_t j = 0; j < d; ++j) {
+        pc[c * d + j] = static_cast<float>(state.sums[c * d + j] / state.counts[c]);
+      }
+    }
+    bool relocated = false;
+    if (!empty.empty()) {
+      RelocateEmpty(x, xn, centers, empty, pl, &state, next);
+      relocated = true;
+    }
+    const float *old = centers.data_ptr<float>();
+    double total = 0;
+    for (int64_t c = 0; c < k; ++c) {
+      double s = 0;
+      for (int64_t j = 0; j < d; ++j) {
+        const double v = static_cast<double>(pc[c * d + j]) - old[c * d + j];
+        s += v * v;
+      }
+      shift[c] = std::sqrt(s);
+      total += s;
+    }
+    centers = next;
+    if (relocated) {
+      // Moved rows and a centre that jumped: start the bounds afresh.
+      std::fill(state.upper.begin(), state.upper.end(), std::numeric_limits<float>::infinity());
+      std::fill(state.lower.begin(), state.lower.end(), 0.0f);
+    } else {
+      cpu::HamerlyMoveBounds(pl, n, shift, &state);
+    }
+    if (changed == 0 && !relocated) {
+      strict = true;
+      break;
+    }
+    if (total <= tolAbs) break;
+  }
+  // The final centres differ from those of the last assignment unless it changed nothing.
+  if (!strict) cpu::HamerlyAssign(px, pn, n, d, centers.data_ptr<float>(), k, pl, &state);
+  return {labels, centers, Inertia(x, labels, centers, opt.blockBytes), it};
+}
+
+}  // namespace
+
+// The seeding on the CPU with the fused kernel (one pass over the data per centre).
+at::Tensor PlusPlusSeeds(const at::Tensor &x, const at::Tensor &xn, int64_t k, SplitMix64 &rng) {
   const int64_t n = x.size(0), d = x.size(1);
   const int64_t trials = 2 + static_cast<int64_t>(std::log(static_cast<double>(k)));
   const float *px = x.data_ptr<float>();
@@ -177,55 +279,11 @@ at::Tensor PlusPlusCpu(const at::Tensor &x, const at::Tensor &xn, int64_t k, Spl
   return x.index_select(0, idx).contiguous();
 }
 
-// Lloyd iterations on the CPU with the fused step; the same stopping rules as Lloyd().
-KmeansResult LloydCpu(const at::Tensor &x, const at::Tensor &xn, at::Tensor centers,
-                      const KmeansOptions &opt, double tolAbs) {
-  const int64_t n = x.size(0), d = x.size(1), k = centers.size(0);
-  const float *px = x.data_ptr<float>();
-  const float *pn = xn.data_ptr<float>();
-  at::Tensor labels = at::empty({n}, at::kLong), previous = at::empty({n}, at::kLong);
-  at::Tensor minDist = at::empty({n}, at::kFloat);
-  std::vector<double> sums, counts;
-  bool strict = false;
-  int64_t it = 0;
-  while (it < opt.maxIter) {
-    cpu::LloydStep(px, pn, n, d, centers.data_ptr<float>(), k, labels.data_ptr<int64_t>(),
-                   minDist.data_ptr<float>(), &sums, &counts);
-    ++it;
-    at::Tensor next = at::empty({k, d}, at::kFloat);
-    float *pc = next.data_ptr<float>();
-    std::vector<int64_t> empty;
-    for (int64_t c = 0; c < k; ++c) {
-      if (counts[c] == 0) {
-        empty.push_back(c);
-        continue;
-      }
-      for (int64_t j = 0; j < d; ++j) pc[c * d + j] = static_cast<float>(sums[c * d + j] / counts[c]);
-    }
-    if (!empty.empty()) {
-      // An empty cluster restarts at the points farthest from their centres.
-      at::Tensor far = std::get<1>(minDist.topk(static_cast<int64_t>(empty.size())));
-      for (size_t e = 0; e < empty.size(); ++e) next[empty[e]].copy_(x[far[e].item<int64_t>()]);
-    }
-    const double shift = (next - centers).pow(2).sum(at::kDouble).item<double>();
-    centers = next;
-    if (it > 1 && at::equal(previous, labels)) {
-      strict = true;
-      break;
-    }
-    previous.copy_(labels);
-    if (shift <= tolAbs) break;
-  }
-  if (!strict) {
-    cpu::LloydStep(px, pn, n, d, centers.data_ptr<float>(), k, labels.data_ptr<int64_t>(),
-                   minDist.data_ptr<float>(), &sums, &counts);
-  } else {
-    labels = previous;
-  }
-  return {labels, centers, Inertia(x, labels, centers, opt.blockBytes), it};
+double KmeansInertia(const at::Tensor &x, const at::Tensor &labels, const at::Tensor &centers,
+                     int64_t blockBytes) {
+  c10::InferenceMode guard;
+  return Inertia(x, labels, centers, blockBytes);
 }
-
-}  // namespace
 
 KmeansResult Kmeans(const at::Tensor &data, const KmeansOptions &opt) {
   c10::InferenceMode guard;
@@ -246,7 +304,7 @@ KmeansResult Kmeans(const at::Tensor &data, const KmeansOptions &opt) {
     // Float32 rows on the CPU take the fused kernels; other devices and dtypes LibTorch's ops.
     KmeansResult run =
         fused
-            ? LloydCpu(x, xn, PlusPlusCpu(x, xn, opt.k, rng), opt, tolAbs)
+            ? LloydCpu(x, xn, PlusPlusSeeds(x, xn, opt.k, rng), opt, tolAbs)
             : Lloyd(x, xn, PlusPlus(x, xn, opt.k, rng, opt.blockBytes), opt, tolAbs);
     if (r == 0 || run.inertia < best.inertia) best = run;
   }

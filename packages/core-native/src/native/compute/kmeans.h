@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "compute_common.h"
+
 namespace audiomap::compute {
 
 struct KmeansOptions {
@@ -29,5 +31,16 @@ struct KmeansResult {
 
 /// Clusters the float32 [n, d] rows of `data` (on any device).
 KmeansResult Kmeans(const at::Tensor &data, const KmeansOptions &options);
+
+/// scikit-learn's greedy k-means++ on contiguous float32 CPU rows x [n, d] with squared row
+/// norms xn [n]: the first centre uniform, then for each next centre 2 + floor(ln k) candidates
+/// drawn with probability proportional to the squared distance to the nearest chosen centre,
+/// and the candidate that lowers the total of those distances most is kept. Returns [k, d].
+at::Tensor PlusPlusSeeds(const at::Tensor &x, const at::Tensor &xn, int64_t k, SplitMix64 &rng);
+
+/// Sum of squared distances of the rows of x [n, d] to their centres (labels [n]), computed
+/// directly (not by the expanded form) and accumulated in float64.
+double KmeansInertia(const at::Tensor &x, const at::Tensor &labels, const at::Tensor &centers,
+                     int64_t blockBytes = 16LL << 20);
 
 }  // namespace audiomap::compute

@@ -4,6 +4,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace audiomap::compute::cpu {
@@ -198,6 +199,123 @@ void PotentialRowsBase(const PotentialArgs &a, int64_t begin, int64_t end, doubl
   PotentialRows<DotsBase>(a, begin, end, pot);
 }
 
+// Slack of the bounds, relative to ||x||^2 + ||c||^2: the expanded squared distance
+// ||x||^2 + ||c||^2 - 2 x.c in float32 is off by a few float32 epsilons of that sum, so an upper
+// bound is taken above and a lower bound below the computed value by far more than that.
+constexpr float kBoundSlack = 1e-5f;
+
+struct HamerlyArgs {
+  const float *x, *xn, *centers, *cn, *half;
+  int64_t d, k;
+  int64_t *labels;
+  float *upper, *lower;
+};
+
+__attribute__((always_inline)) inline void AddRow(double *dst, const float *src, int64_t d,
+                                                  double sign) {
+  for (int64_t c = 0; c < d; ++c) dst[c] += sign * src[c];
+}
+
+template <void (*Dots)(const float *, const float *, int64_t, int64_t, float *)>
+__attribute__((always_inline)) inline int64_t HamerlyRows(const HamerlyArgs &a, int64_t begin,
+                                                          int64_t end, double *sums,
+                                                          double *counts) {
+  std::vector<float> dots(a.k);
+  int64_t changed = 0;
+  for (int64_t i = begin; i < end; ++i) {
+    const float *row = a.x + i * a.d;
+    const int64_t label = a.labels[i];
+    const float scale = kBoundSlack * a.xn[i];
+    if (label >= 0) {
+      // No other centre is nearer than max(half the distance from this centre to its nearest
+      // other centre, the lower bound): the row keeps its label.
+      const float m = std::max(a.half[label], a.lower[i]);
+      if (a.upper[i] <= m) continue;
+      Dots(row, a.centers + label * a.d, 1, a.d, dots.data());
+      const float d2 = a.xn[i] + a.cn[label] - 2.0f * dots[0];
+      a.upper[i] = std::sqrt(std::max(0.0f, d2 + scale + kBoundSlack * a.cn[label]));
+      if (a.upper[i] <= m) continue;
+    }
+    Dots(row, a.centers, a.k, a.d, dots.data());
+    int64_t best = 0, next = 0;
+    float first = std::numeric_limits<float>::infinity(), second = first;
+    for (int64_t j = 0; j < a.k; ++j) {
+      // ||x||^2 is the same for every centre: rank by ||c||^2 - 2 x.c (as the Lloyd step does).
+      const float dist = a.cn[j] - 2.0f * dots[j];
+      if (dist < first) {
+        second = first;
+        next = best;
+        first = dist;
+        best = j;
+      } else if (dist < second) {
+        second = dist;
+        next = j;
+      }
+    }
+    a.upper[i] = std::sqrt(std::max(0.0f, a.xn[i] + first + scale + kBoundSlack * a.cn[best]));
+    a.lower[i] =
+        a.k > 1
+            ? std::sqrt(std::max(0.0f, a.xn[i] + second - scale - kBoundSlack * a.cn[next]))
+            : 0.0f;
+    if (best != label) {
+      ++changed;
+      if (label >= 0) {
+        AddRow(sums + label * a.d, row, a.d, -1.0);
+        counts[label] -= 1;
+      }
+      AddRow(sums + best * a.d, row, a.d, 1.0);
+      counts[best] += 1;
+      a.labels[i] = best;
+    }
+  }
+  return changed;
+}
+
+__attribute__((target("avx2,fma"))) int64_t HamerlyRowsAvx2(const HamerlyArgs &a, int64_t begin,
+                                                            int64_t end, double *sums,
+                                                            double *counts) {
+  return HamerlyRows<DotsAvx2>(a, begin, end, sums, counts);
+}
+int64_t HamerlyRowsBase(const HamerlyArgs &a, int64_t begin, int64_t end, double *sums,
+                        double *counts) {
+  return HamerlyRows<DotsBase>(a, begin, end, sums, counts);
+}
+
+template <void (*Dots)(const float *, const float *, int64_t, int64_t, float *)>
+__attribute__((always_inline)) inline void NearestRows(const float *x, const float *xn, int64_t d,
+                                                       const float *centers, const float *cn,
+                                                       int64_t k, int64_t begin, int64_t end,
+                                                       int64_t *labels, float *minDist) {
+  std::vector<float> dots(k);
+  for (int64_t i = begin; i < end; ++i) {
+    Dots(x + i * d, centers, k, d, dots.data());
+    int64_t best = 0;
+    float bestD = std::numeric_limits<float>::infinity();
+    for (int64_t j = 0; j < k; ++j) {
+      const float dist = cn[j] - 2.0f * dots[j];
+      if (dist < bestD) {
+        bestD = dist;
+        best = j;
+      }
+    }
+    labels[i] = best;
+    minDist[i] = std::max(0.0f, bestD + xn[i]);
+  }
+}
+
+__attribute__((target("avx2,fma"))) void NearestRowsAvx2(const float *x, const float *xn,
+                                                         int64_t d, const float *centers,
+                                                         const float *cn, int64_t k,
+                                                         int64_t begin, int64_t end,
+                                                         int64_t *labels, float *minDist) {
+  NearestRows<DotsAvx2>(x, xn, d, centers, cn, k, begin, end, labels, minDist);
+}
+void NearestRowsBase(const float *x, const float *xn, int64_t d, const float *centers,
+                     const float *cn, int64_t k, int64_t begin, int64_t end, int64_t *labels,
+                     float *minDist) {
+  NearestRows<DotsBase>(x, xn, d, centers, cn, k, begin, end, labels, minDist);
+}
+
 bool HasAvx2() {
   static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return has;
@@ -246,6 +364,87 @@ void LloydStep(const float *x, const float *xn, int64_t n, int64_t d, const floa
     for (size_t i = 0; i < sums->size(); ++i) (*sums)[i] += partSums[t][i];
     for (size_t i = 0; i < counts->size(); ++i) (*counts)[i] += partCounts[t][i];
   }
+}
+
+int64_t HamerlyAssign(const float *x, const float *xn, int64_t n, int64_t d, const float *centers,
+                      int64_t k, int64_t *labels, HamerlyState *state) {
+  const std::vector<float> cn = RowNorms(centers, k, d);
+  // half[j]: half the distance from centre j to its nearest other centre (slightly shrunk, so
+  // that rounding cannot make it a bound that is too large).
+  std::vector<float> half(k, std::numeric_limits<float>::infinity());
+  for (int64_t a = 0; a < k; ++a) {
+    for (int64_t b = a + 1; b < k; ++b) {
+      double s = 0;
+      for (int64_t c = 0; c < d; ++c) {
+        const double v = static_cast<double>(centers[a * d + c]) - centers[b * d + c];
+        s += v * v;
+      }
+      const float h = static_cast<float>(0.5 * std::sqrt(s) * (1.0 - 1e-6));
+      half[a] = std::min(half[a], h);
+      half[b] = std::min(half[b], h);
+    }
+  }
+  if (k == 1) half[0] = 0;
+  if (state->upper.size() != static_cast<size_t>(n)) {
+    state->upper.assign(n, std::numeric_limits<float>::infinity());
+    state->lower.assign(n, 0.0f);
+    state->sums.assign(static_cast<size_t>(k * d), 0.0);
+    state->counts.assign(static_cast<size_t>(k), 0.0);
+  }
+  const HamerlyArgs args{x, xn, centers, cn.data(), half.data(), d, k, labels,
+                         state->upper.data(), state->lower.data()};
+  // Each thread keeps the changes to the cluster sums apart; they are merged afterwards.
+  auto partSums = PerThread<double>(static_cast<size_t>(k * d));
+  auto partCounts = PerThread<double>(static_cast<size_t>(k));
+  std::vector<int64_t> changed(partSums.size(), 0);
+  const auto rows = HasAvx2() ? &HamerlyRowsAvx2 : &HamerlyRowsBase;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
+    const int t = at::get_thread_num();
+    changed[t] += rows(args, begin, end, partSums[t].data(), partCounts[t].data());
+  });
+  int64_t total = 0;
+  for (size_t t = 0; t < partSums.size(); ++t) {
+    total += changed[t];
+    for (size_t i = 0; i < state->sums.size(); ++i) state->sums[i] += partSums[t][i];
+    for (size_t i = 0; i < state->counts.size(); ++i) state->counts[i] += partCounts[t][i];
+  }
+  return total;
+}
+
+void HamerlyMoveBounds(const int64_t *labels, int64_t n, const std::vector<double> &shift,
+                       HamerlyState *state) {
+  // Every other centre came at most max shift closer: the lower bound drops by the largest
+  // shift of the centres other than the row's own (the largest, or the second largest).
+  int64_t top = 0;
+  for (size_t j = 1; j < shift.size(); ++j) {
+    if (shift[j] > shift[top]) top = static_cast<int64_t>(j);
+  }
+  double second = 0;
+  for (size_t j = 0; j < shift.size(); ++j) {
+    if (static_cast<int64_t>(j) != top) second = std::max(second, shift[j]);
+  }
+  // Shifts are rounded up a little so that float32 storage cannot loosen a bound.
+  std::vector<float> up(shift.size());
+  for (size_t j = 0; j < shift.size(); ++j) up[j] = static_cast<float>(shift[j] * (1 + 1e-6));
+  const float downTop = static_cast<float>(second * (1 + 1e-6));
+  const float downOther = static_cast<float>(shift[top] * (1 + 1e-6));
+  float *upper = state->upper.data(), *lower = state->lower.data();
+  at::parallel_for(0, n, 1024, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t a = labels[i];
+      upper[i] += up[a];
+      lower[i] = std::max(0.0f, lower[i] - (a == top ? downTop : downOther));
+    }
+  });
+}
+
+void NearestCenters(const float *x, const float *xn, int64_t n, int64_t d, const float *centers,
+                    int64_t k, int64_t *labels, float *minDist) {
+  const std::vector<float> cn = RowNorms(centers, k, d);
+  const auto rows = HasAvx2() ? &NearestRowsAvx2 : &NearestRowsBase;
+  at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
+    rows(x, xn, d, centers, cn.data(), k, begin, end, labels, minDist);
+  });
 }
 
 void CandidatePotentials(const float *x, const float *xn, int64_t n, int64_t d,

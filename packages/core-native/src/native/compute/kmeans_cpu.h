@@ -22,6 +22,32 @@ void LloydStep(const float *x, const float *xn, int64_t n, int64_t d, const floa
                int64_t k, int64_t *labels, float *minDist, std::vector<double> *sums,
                std::vector<double> *counts);
 
+/// Hamerly's bounds (Hamerly 2010, "Making k-means even faster") for exact Lloyd iterations:
+/// per row an upper bound on the distance to its centre and a lower bound on the distance to
+/// every other centre. A row whose bounds show that no other centre can be nearer skips its k
+/// distances; the labels are those of plain Lloyd, only fewer distances are computed.
+struct HamerlyState {
+  std::vector<float> upper, lower;
+  /// Per-cluster sums [k, d] and counts [k] of the rows currently labelled with each cluster,
+  /// kept up to date as rows move (float64, so that adding and removing rows does not drift).
+  std::vector<double> sums, counts;
+};
+
+/// One assignment step over row-major float32 x [n, d] (row norms xn [n]) against centres
+/// [k, d]: labels [n] (-1 = not yet assigned) are updated in place with the nearest centre,
+/// `state` with the bounds and the cluster sums. Returns the number of rows whose label changed.
+int64_t HamerlyAssign(const float *x, const float *xn, int64_t n, int64_t d, const float *centers,
+                      int64_t k, int64_t *labels, HamerlyState *state);
+
+/// Moves Hamerly's bounds after the centres moved by `shift` [k] (euclidean, per centre).
+void HamerlyMoveBounds(const int64_t *labels, int64_t n, const std::vector<double> &shift,
+                       HamerlyState *state);
+
+/// Nearest-centre labels [n] and squared distances [n] of rows x [n, d] (row norms xn) against
+/// centres [k, d]; no sums (the E-step of mini-batch k-means and of label prediction).
+void NearestCenters(const float *x, const float *xn, int64_t n, int64_t d, const float *centers,
+                    int64_t k, int64_t *labels, float *minDist);
+
 /// One greedy k-means++ step: for each of `t` candidate centres, the potential
 /// sum_i min(closest[i], |x_i - cand|^2) (float64), and in `updated` [n, t] the new minima.
 void CandidatePotentials(const float *x, const float *xn, int64_t n, int64_t d,

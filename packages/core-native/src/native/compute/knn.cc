@@ -1,5 +1,4 @@
-// Exact kNN by blocked matrix products, and an approximate variant that searches a PCA
-// projection and re-ranks the candidates exactly.
+// Exact kNN by blocked matrix products.
 #include "knn.h"
 
 #include <limits>
@@ -64,36 +63,6 @@ KnnResult ExactKnn(const at::Tensor &data, const at::Tensor &queriesIn, const Kn
     auto [idx, exact] = Rerank(x, qb, cand, k, opt.metric);
     outIdx.slice(0, s, e).copy_(idx);
     outDist.slice(0, s, e).copy_(exact);
-  }
-  return {outIdx, outDist};
-}
-
-KnnResult ApproxKnn(const at::Tensor &data, const KnnOptions &opt, const ApproxKnnOptions &approx) {
-  c10::InferenceMode guard;
-  const int64_t n = data.size(0), d = data.size(1);
-  const int64_t p = std::min(approx.projectDims, d);
-  const int64_t c = std::min(std::max(approx.candidates, opt.k + 1), n - 1);
-  if (p >= d || c >= n - 1) return ExactKnn(data, at::Tensor(), opt);
-  at::Tensor x = opt.metric == Metric::kCosine ? NormalizeRows(data) : data.contiguous();
-  // Principal axes from the d x d covariance (cheap for d in the hundreds), in float64.
-  at::Tensor centered = x - x.mean(0, true);
-  at::Tensor cov = centered.t().mm(centered).to(at::kDouble);
-  at::Tensor vecs = std::get<1>(at::linalg_eigh(cov));  // ascending eigenvalues
-  at::Tensor axes = vecs.slice(1, d - p, d).to(x.scalar_type());
-  at::Tensor projected = centered.mm(axes);
-  centered = at::Tensor();
-  KnnOptions candOpt = opt;
-  candOpt.k = c;
-  candOpt.metric = Metric::kEuclidean;
-  at::Tensor cand = ExactKnn(projected, at::Tensor(), candOpt).indices;
-  at::Tensor outIdx = at::empty({n, opt.k}, cand.options());
-  at::Tensor outDist = at::empty({n, opt.k}, x.options());
-  const int64_t rows = BlockRows(c * d, n, opt.blockBytes);
-  for (int64_t s = 0; s < n; s += rows) {
-    const int64_t e = std::min(s + rows, n);
-    auto [idx, dist] = Rerank(x, x.slice(0, s, e), cand.slice(0, s, e), opt.k, opt.metric);
-    outIdx.slice(0, s, e).copy_(idx);
-    outDist.slice(0, s, e).copy_(dist);
   }
   return {outIdx, outDist};
 }

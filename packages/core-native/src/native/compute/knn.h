@@ -1,5 +1,5 @@
-// k-nearest-neighbour kernels on LibTorch: exact (blocked matrix products) and approximate
-// (candidates from a PCA projection, re-ranked with exact distances).
+// Exact k-nearest-neighbour search on LibTorch (blocked matrix products). The approximate
+// search is an HNSW graph: knn_hnsw.h.
 #pragma once
 
 #include <torch/torch.h>
@@ -27,17 +27,5 @@ struct KnnResult {
 /// Exact kNN of `queries` among `data` (both float32 [n, d] on the same device). When `queries`
 /// is undefined the data are their own queries and `excludeSelf` applies.
 KnnResult ExactKnn(const at::Tensor &data, const at::Tensor &queries, const KnnOptions &options);
-
-struct ApproxKnnOptions {
-  /// Dimensions of the PCA projection in which candidates are searched.
-  int64_t projectDims = 64;
-  /// Candidates per point re-ranked in the full space (at least k + 1).
-  int64_t candidates = 60;
-};
-
-/// Approximate kNN of the data among themselves: exact search in a PCA projection for
-/// `candidates` neighbours, re-ranked by exact distances in the original space.
-KnnResult ApproxKnn(const at::Tensor &data, const KnnOptions &options,
-                    const ApproxKnnOptions &approx);
 
 }  // namespace audiomap::compute

@@ -29,10 +29,18 @@ struct LayoutParams {
   int64_t dim = 2;
   int64_t nVertices = 0;  // rows of tailEmbedding that negative samples are drawn from
   uint64_t seed = 0;
+  // 1: a fit runs on the calling thread, its negative samples from one stream per epoch walked in
+  //    edge order, so a seed gives the same layout bit for bit. Otherwise (0 = every hardware
+  //    thread) the edges are split across threads that update the shared coordinates without
+  //    locks (Hogwild, as umap-learn's parallel SGD): faster, the same quality, not reproducible.
+  //    A transform moves only its own rows; its threads never share one, so it is deterministic
+  //    for any count (one sample stream per (epoch, edge)).
+  int threads = 1;
 };
 
-/// Runs epochs [from, to). Each epoch draws its negative samples from a generator seeded by
+/// Runs epochs [from, to). Each epoch draws its negative samples from generators seeded by
 /// (seed, epoch), so the result does not depend on how the epochs are split across calls.
+/// Never throws for valid buffers: a thread that cannot be started leaves its edges to the caller.
 void OptimizeLayout(const LayoutBuffers &buffers, const LayoutParams &params, int64_t from,
                     int64_t to);
 
