@@ -59,11 +59,7 @@ def summarize_bench(src: str, dst: str) -> None:
             }
         )
     skipped = sorted(
-        {
-            f"{b['mode']}: {b['skipped']}"
-            for b in report.get("baselines", [])
-            if b.get("skipped")
-        }
+        {f"{b['mode']}: {b['skipped']}" for b in report.get("baselines", []) if b.get("skipped")}
     )
     out = {"host": report.get("host"), "cells": cells, "skippedBaselines": skipped}
     json.dump(out, open(dst, "w"), indent=1)
@@ -128,8 +124,15 @@ def report(work: str, out_json: str, out_md: str, budget: str, wall: str) -> Non
     by_name = {r["name"]: r for r in records}
     steps: List[Dict[str, Any]] = []
     for name in STEPS:
-        r = dict(by_name.get(name) or {"name": name, "status": "skipped", "seconds": 0,
-                                        "reason": "not reached (run.sh stopped before it)"})
+        r = dict(
+            by_name.get(name)
+            or {
+                "name": name,
+                "status": "skipped",
+                "seconds": 0,
+                "reason": "not reached (run.sh stopped before it)",
+            }
+        )
         result = _load(os.path.join(work, "results", f"{name}.json"))
         if result is not None:
             r["result"] = result

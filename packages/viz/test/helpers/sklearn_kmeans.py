@@ -12,7 +12,13 @@ import sys
 import numpy as np
 from sklearn.cluster import KMeans, MiniBatchKMeans
 
-path, rows, cols, k, kind = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+path, rows, cols, k, kind = (
+    sys.argv[1],
+    int(sys.argv[2]),
+    int(sys.argv[3]),
+    int(sys.argv[4]),
+    sys.argv[5],
+)
 seeds = [int(s) for s in sys.argv[6].split(",")]
 n_init, max_iter = int(sys.argv[7]), int(sys.argv[8])
 x = np.fromfile(path, dtype=np.float32).reshape(rows, cols)
