@@ -9,6 +9,7 @@
  */
 import { checkMatrix, type Shape } from "../knn/matrix.js";
 import { graphLinkage, type Merge, nnChain } from "./agglomerative-graph.js";
+import { checkClusterCount } from "./check.js";
 import { denseDistances } from "./dense.js";
 
 /**
@@ -67,11 +68,7 @@ export async function agglomerative(
   checkMatrix(data, shape);
   const [n, d] = shape;
   const { k } = options;
-  if (!Number.isInteger(k) || k < 1 || k > n) {
-    throw Object.assign(new RangeError(`k=${k} must be an integer in [1, ${n}]`), {
-      code: "ERR_K",
-    });
-  }
+  checkClusterCount(k, n);
   const linkage = options.linkage ?? "ward";
   if (linkage !== "ward" && linkage !== "average") {
     throw Object.assign(new RangeError(`unknown linkage "${linkage}" (supported: ward, average)`), {

@@ -1,5 +1,6 @@
 import { native } from "@audiomap/core-native";
 import { checkMatrix, type Shape } from "../knn/matrix.js";
+import { checkClusterCount } from "./check.js";
 
 export interface KmeansOptions {
   /** Number of clusters (required). */
@@ -53,11 +54,7 @@ export async function kmeans(
   checkMatrix(data, shape);
   const [rows, cols] = shape;
   const { k } = options;
-  if (!Number.isInteger(k) || k < 1 || k > rows) {
-    throw Object.assign(new RangeError(`k=${k} must be an integer in [1, ${rows}]`), {
-      code: "ERR_K",
-    });
-  }
+  checkClusterCount(k, rows);
   const r = await native().kmeans(data, rows, cols, {
     k,
     nInit: options.nInit ?? 10,

@@ -1,5 +1,6 @@
 import { native } from "@audiomap/core-native";
 import { checkMatrix, type Shape } from "../knn/matrix.js";
+import { checkClusterCount } from "./check.js";
 import type { KmeansResult } from "./kmeans.js";
 
 /** Options of {@link miniBatchKmeans}; the defaults are scikit-learn 1.2's MiniBatchKMeans. */
@@ -44,11 +45,7 @@ export async function miniBatchKmeans(
   checkMatrix(data, shape);
   const [rows, cols] = shape;
   const { k } = options;
-  if (!Number.isInteger(k) || k < 1 || k > rows) {
-    throw Object.assign(new RangeError(`k=${k} must be an integer in [1, ${rows}]`), {
-      code: "ERR_K",
-    });
-  }
+  checkClusterCount(k, rows);
   const r = await native().miniBatchKmeans(data, rows, cols, {
     k,
     batchSize: options.batchSize ?? 1024,
