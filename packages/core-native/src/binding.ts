@@ -40,6 +40,11 @@ export interface NativeBuildInfo {
   quantizedEngines: string[];
   /** The one qint8 models run on: x86 or fbgemm, else onednn, else qnnpack; "none" without. */
   quantizedEngine: string;
+  /**
+   * Distance kernels of the HNSW kNN index: the CPU's best of "avx512", "avx2" and "baseline",
+   * capped by AUDIOMAP_SIMD.
+   */
+  vectorKernels: "avx512" | "avx2" | "baseline";
 }
 
 // ---------------------------------------------------------------------------------------------

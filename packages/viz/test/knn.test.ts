@@ -1,3 +1,4 @@
+import { native } from "@audiomap/core-native";
 import { describe, expect, it } from "vitest";
 import { AUTO_EXACT_MAX_POINTS, knn, resolveKnnMethod } from "../src/index.js";
 import { seededRandom } from "../src/umap/random.js";
@@ -158,6 +159,45 @@ describe("knn", () => {
     const b = await run(3);
     expect(Array.from(b.indices)).toEqual(Array.from(a.indices));
     expect(Array.from(b.distances)).toEqual(Array.from(a.distances));
+  });
+
+  it("hnsw finds the same neighbours with every vector kernel the CPU has", async () => {
+    // d = 45 exercises the 32-, 16- and 8-wide loops and each kernel's tail.
+    const rows = 1200;
+    const width = 45;
+    const data = randomMatrix(rows, width, 21);
+    const levels = ["baseline", "avx2", "avx512"] as const;
+    const best = native().buildInfo().vectorKernels;
+    expect(levels).toContain(best);
+    const saved = process.env.AUDIOMAP_SIMD;
+    try {
+      for (const metric of ["euclidean", "cosine"] as const) {
+        const exact = bruteForce(data, rows, width, data, 10, metric === "cosine", true);
+        for (const level of levels.slice(0, levels.indexOf(best) + 1)) {
+          process.env.AUDIOMAP_SIMD = level;
+          expect(native().buildInfo().vectorKernels).toBe(level);
+          const g = await knn(data, [rows, width], { k: 10, metric, method: "hnsw", threads: 1 });
+          let found = 0;
+          for (let i = 0; i < rows; i++) {
+            const truth = exact[i]!.slice(0, 10);
+            for (let j = 0; j < 10; j++) {
+              const at = truth.findIndex((t) => t.j === g.indices[i * 10 + j]);
+              if (at < 0) continue;
+              found++;
+              expect(g.distances[i * 10 + j]).toBeCloseTo(truth[at]!.dist, 4);
+            }
+          }
+          expect(found / (rows * 10)).toBeGreaterThanOrEqual(0.97);
+        }
+      }
+      process.env.AUDIOMAP_SIMD = "sse9";
+      await expect(knn(data, [rows, width], { k: 5, method: "hnsw" })).rejects.toThrow(
+        /AUDIOMAP_SIMD=sse9 is not one of baseline, avx2, avx512/,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.AUDIOMAP_SIMD;
+      else process.env.AUDIOMAP_SIMD = saved;
+    }
   });
 
   it("hnsw answers queries and fills every list when the data repeat", async () => {

@@ -1,6 +1,7 @@
 // Build information: which LibTorch the addon was compiled against and with what.
 #include <torch/torch.h>
 
+#include "compute/vector_kernels.h"
 #include "model/quantized.h"
 #include "registry.h"
 
@@ -23,6 +24,12 @@ Napi::Value BuildInfo(const Napi::CallbackInfo &info) {
     engines.Set(engines.Length(), name);
   out.Set("quantizedEngines", engines);
   out.Set("quantizedEngine", model::BestQuantizedEngine());
+  // The distance kernels the HNSW index uses (see compute/vector_kernels.h).
+  try {
+    out.Set("vectorKernels", compute::SimdLevelName(compute::ActiveSimdLevel()));
+  } catch (const std::invalid_argument &e) {
+    throw Napi::RangeError::New(env, e.what());
+  }
   return out;
 }
 

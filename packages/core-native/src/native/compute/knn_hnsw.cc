@@ -1,6 +1,7 @@
 // HNSW kNN on hnswlib. hnswlib.h defines non-inline functions, so this is the only translation
 // unit that may include it.
 #include "knn_hnsw.h"
+#include "vector_kernels.h"
 
 #include <hnswlib/hnswlib.h>
 
@@ -55,12 +56,22 @@ void ParallelFor(int64_t begin, int64_t end, int threads, Fn fn) {
   if (error) std::rethrow_exception(error);
 }
 
-std::unique_ptr<hnswlib::SpaceInterface<float>> MakeSpace(Metric metric, int64_t dim) {
-  // hnswlib picks its SSE kernels for dims that are multiples of 4 or 16 (AVX only when the
-  // whole file is compiled for AVX, which the portable addon is not).
-  if (metric == Metric::kEuclidean) return std::make_unique<hnswlib::L2Space>(dim);
-  return std::make_unique<hnswlib::InnerProductSpace>(dim);
-}
+// hnswlib's space interface over the run-time dispatched kernels of vector_kernels.h (its own
+// L2Space / InnerProductSpace would be SSE-only in this baseline-x86-64 build).
+class DispatchedSpace : public hnswlib::SpaceInterface<float> {
+ public:
+  DispatchedSpace(Metric metric, size_t dim, SimdLevel level)
+      : dim_(dim),
+        distance_(metric == Metric::kEuclidean ? SquaredL2Kernel(level)
+                                               : InnerProductDistanceKernel(level)) {}
+  size_t get_data_size() override { return dim_ * sizeof(float); }
+  hnswlib::DISTFUNC<float> get_dist_func() override { return distance_; }
+  void *get_dist_func_param() override { return &dim_; }
+
+ private:
+  size_t dim_;
+  hnswlib::DISTFUNC<float> distance_;
+};
 
 }  // namespace
 
@@ -102,8 +113,8 @@ KnnResult HnswKnn(const at::Tensor &dataIn, const at::Tensor &queriesIn, const K
                                 std::to_string(n - (skipSelf ? 1 : 0)) + "]");
   }
   const int threads = ResolveThreads(hnsw.threads);
-  auto space = MakeSpace(opt.metric, d);
-  hnswlib::HierarchicalNSW<float> index(space.get(), static_cast<size_t>(n),
+  DispatchedSpace space(opt.metric, static_cast<size_t>(d), ActiveSimdLevel());
+  hnswlib::HierarchicalNSW<float> index(&space, static_cast<size_t>(n),
                                         static_cast<size_t>(hnsw.m),
                                         static_cast<size_t>(hnsw.efConstruction), hnsw.seed);
   // Node levels come from a seeded SplitMix64 in point order, so they do not depend on which
