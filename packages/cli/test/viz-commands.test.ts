@@ -248,6 +248,52 @@ print(metrics.adjusted_rand_score(d.target, km), metrics.normalized_mutual_info_
       expect(md).toContain("![clusters versus labels](heatmap.svg)");
     });
 
+    it("report scores a prediction column: accuracy and confusion matrix as sklearn has them", () => {
+      const table = join(dir, "digits-predicted.csv");
+      const ref = spawnSync(
+        PYTHON,
+        [
+          "-c",
+          `import sys, csv, json
+from sklearn.datasets import load_digits
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn import metrics
+d = load_digits()
+# Trained on 60 clips only, so it makes mistakes on the rest.
+pred = KNeighborsClassifier(3).fit(d.data[:60], d.target[:60]).predict(d.data)
+with open(sys.argv[1], "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow([f"px{i}" for i in range(64)] + ["label", "prediction"])
+    for row, t, p in zip(d.data, d.target, pred):
+        w.writerow([repr(float(v)) for v in row] + [str(t), str(p)])
+print(json.dumps({"accuracy": metrics.accuracy_score(d.target, pred), "confusion": metrics.confusion_matrix(d.target, pred).tolist()}))`,
+          table,
+        ],
+        { encoding: "utf8" },
+      );
+      expect(ref.status).toBe(0);
+      const want = JSON.parse(ref.stdout);
+      expect(want.accuracy).toBeLessThan(0.95);
+      const outDir = join(dir, "report-predicted");
+      const r = audiomap("report", table, "-o", outDir, "--json");
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.out);
+      expect(Math.abs(out.predictions.accuracy - want.accuracy)).toBeLessThan(1e-12);
+      expect(out.predictions.n).toBe(1797);
+      const p = JSON.parse(readFileSync(join(outDir, "metrics.json"), "utf8")).predictions;
+      expect(p.classes).toEqual(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+      expect(p.confusion).toEqual(want.confusion);
+      expect(existsSync(join(outDir, "confusion.svg"))).toBe(true);
+      const html = readFileSync(join(outDir, "index.html"), "utf8");
+      expect(html).toContain(
+        `Top-1 accuracy <b>${(100 * want.accuracy).toFixed(1)}%</b> on 1797 clips`,
+      );
+      const text = audiomap("report", table, "-o", join(dir, "report-predicted-2"));
+      expect(text.out).toContain(
+        `predictions: top-1 accuracy ${(100 * want.accuracy).toFixed(1)}% on 1797 clips`,
+      );
+    });
+
     it("report compares two tables and writes every file", () => {
       const outDir = join(dir, "report");
       const r = audiomap(

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
+  accuracy,
   adjustedRandIndex,
+  classScores,
+  confusionMatrix,
   contingencyTable,
   normalizedMutualInfo,
   purity,
@@ -17,7 +20,7 @@ if (missing) console.warn(`skipping scikit-learn comparisons: ${missing}`);
 describe.skipIf(missing !== null).each(["iris", "digits", "random"])(
   "vs scikit-learn: %s",
   (name) => {
-    const { x, shape, y, pred, emb, xj, embj, ref } = sklearnReference(name);
+    const { x, shape, y, pred, noisy, emb, xj, embj, ref } = sklearnReference(name);
     const diffs: Record<string, number> = {};
     const near = (key: string, value: number) => {
       diffs[key] = Math.abs(value - ref[key]!);
@@ -35,6 +38,23 @@ describe.skipIf(missing !== null).each(["iris", "digits", "random"])(
       near("purity", purity(y, pred));
       const table = contingencyTable(y, pred);
       expect(Array.from(table.counts)).toEqual(ref.contingency.flat());
+    });
+
+    it("predictions: accuracy, confusion matrix, per-class recall and precision", () => {
+      near("accuracy", accuracy(y, noisy));
+      const cm = confusionMatrix(y, noisy);
+      expect(cm.classes).toEqual(ref.confusionLabels);
+      expect(cm.n).toBe(y.length);
+      const c = cm.classes.length;
+      const rows = Array.from({ length: c }, (_, i) =>
+        Array.from(cm.counts.subarray(i * c, (i + 1) * c)),
+      );
+      expect(rows).toEqual(ref.confusion);
+      const scores = classScores(cm);
+      for (let i = 0; i < c; i++) {
+        expect(scores.recall[i]).toBeCloseTo(ref.recall[i]!, 12);
+        expect(scores.precision[i]).toBeCloseTo(ref.precision[i]!, 12);
+      }
     });
 
     it("silhouette, euclidean and cosine", async () => {

@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
 import {
+  accuracy,
   adjustedRandIndex,
+  classScores,
+  confusionMatrix,
   contingencyTable,
   normalizedMutualInfo,
   purity,
   silhouette,
+  topConfusions,
   trustworthiness,
   vMeasure,
 } from "../src/index.js";
@@ -69,5 +73,39 @@ describe("geometry metrics, hand-computed", () => {
       12,
     );
     expect(await trustworthiness(x, [5, 1], x, [5, 1], { nNeighbors: 2 })).toBe(1);
+  });
+});
+
+describe("predictions against labels, hand-computed", () => {
+  // true  yes yes no  no  no  up
+  // pred  yes no  no  no  yes left  ("left" is never a true label: it gets a column)
+  const truth = ["yes", "yes", "no", "no", "no", "up"];
+  const pred = ["yes", "no", "no", "no", "yes", "left"];
+
+  it("confusion matrix over the union of labels, rows true, columns predicted", () => {
+    const cm = confusionMatrix(truth, pred);
+    expect(cm.classes).toEqual(["left", "no", "up", "yes"]);
+    expect(cm.n).toBe(6);
+    // rows: left, no, up, yes
+    expect(Array.from(cm.counts)).toEqual([0, 0, 0, 0, 0, 2, 0, 1, 1, 0, 0, 0, 0, 1, 0, 1]);
+  });
+
+  it("accuracy, per-class recall and precision, and the largest confusions", () => {
+    expect(accuracy(truth, pred)).toBeCloseTo(3 / 6, 15);
+    expect(accuracy([], [])).toBeNaN();
+    const s = classScores(confusionMatrix(truth, pred));
+    expect(Array.from(s.support)).toEqual([0, 3, 1, 2]);
+    expect(Array.from(s.recall)).toEqual([0, 2 / 3, 0, 1 / 2]);
+    expect(Array.from(s.precision)).toEqual([0, 2 / 3, 0, 1 / 2]);
+    expect(topConfusions(confusionMatrix(truth, pred))).toEqual([
+      { label: "no", predicted: "yes", count: 1 },
+      { label: "up", predicted: "left", count: 1 },
+      { label: "yes", predicted: "no", count: 1 },
+    ]);
+  });
+
+  it("rejects labelings of different lengths or mixed types", () => {
+    expect(() => confusionMatrix(["a"], ["a", "b"])).toThrow(/differ in length/);
+    expect(() => confusionMatrix([1, 2] as never, ["1", "2"])).toThrow(/mix numbers and strings/);
   });
 });

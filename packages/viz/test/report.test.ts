@@ -17,7 +17,7 @@ describe("contingency and heat map", () => {
     expect(Array.from(t.counts)).toEqual([2, 0, 1, 2, 0, 1]);
     const svg = heatmapSvg(t);
     expect(svg.match(/<rect x=/g)?.length).toBe(6);
-    expect(svg).toContain("<title>cluster b · x: 2</title>");
+    expect(svg).toContain("<title>cluster b · label x: 2</title>");
   });
 });
 
@@ -75,6 +75,54 @@ describe("writeReport", () => {
       "scatter-label.svg",
     ]);
     expect(readFileSync(join(dir, "map.html"), "utf8")).toContain("\\u003cscript\\u003ealert(1)");
+  });
+
+  it("scores a prediction column: accuracy, confusion matrix, per-class table, mistakes", async () => {
+    // 10 clips: yes×4 (one predicted no), no×4 (one predicted <b>), up×1, and one clip without a
+    // prediction, which is left out of the score.
+    const labels = ["yes", "yes", "yes", "yes", "no", "no", "no", "no", "up", "up"];
+    const predictions = ["yes", "yes", "yes", "no", "no", "no", "no", "<b>", "up", ""];
+    const n = labels.length;
+    const out = join(dir, "pred");
+    const files = await writeReport(out, {
+      summary: {},
+      runs: [{ name: "main", source: "a.parquet", n, dim: 2, metrics: {} }],
+      layout: { coords: Float32Array.from({ length: 2 * n }, (_, i) => i), n, dims: 2 },
+      labels,
+      clusters: labels,
+      predictions,
+      parameters: {},
+    });
+    const metrics = JSON.parse(readFileSync(files.metrics, "utf8"));
+    expect(metrics.predictions.n).toBe(9);
+    expect(metrics.predictions.missing).toBe(1);
+    expect(metrics.predictions.accuracy).toBeCloseTo(7 / 9, 12);
+    expect(metrics.predictions.classes).toEqual(["<b>", "no", "up", "yes"]);
+    expect(metrics.predictions.confusion).toEqual([
+      [0, 0, 0, 0],
+      [1, 3, 0, 0],
+      [0, 0, 1, 0],
+      [0, 1, 0, 3],
+    ]);
+    expect(metrics.predictions.topConfusions).toEqual([
+      { label: "no", predicted: "<b>", count: 1 },
+      { label: "yes", predicted: "no", count: 1 },
+    ]);
+    const html = readFileSync(files.html, "utf8");
+    expect(html).toContain("Top-1 accuracy <b>77.8%</b> on 9 clips");
+    expect(html).toContain("(1 without one of them are left out)");
+    expect(html).toContain('<tr><td>no</td><td>&#60;b&#62;</td><td class="num">1</td></tr>');
+    expect(html).not.toContain("<td><b></td>");
+    const svg = readFileSync(files.confusion!, "utf8");
+    // Rows: the labels that occur (no, up, yes); columns: all four classes.
+    expect(svg.match(/<rect x=/g)?.length).toBe(12);
+    expect(svg).toContain("<title>label yes · predicted no: 1</title>");
+    const md = readFileSync(files.markdown, "utf8");
+    expect(md).toContain("Top-1 accuracy **77.8%** on 9 clips");
+    expect(md).toContain("| yes | 4 | 75.0% | 100.0% |");
+    expect(md).toContain("| no | 4 | 75.0% | 75.0% |");
+    expect(md).toContain("| \\<b\\> | 0 | – | 0.0% |");
+    expect(md).toContain("![labels versus predictions](confusion.svg)");
   });
 
   it("escapes Markdown table breakers", () => {

@@ -8,7 +8,7 @@ export const registerReport: RegisterCommand = (program: Command) => {
   const command = program
     .command("report")
     .description(
-      "write an HTML + Markdown report: metrics, UMAP map, cluster×label heat map, examples",
+      "write an HTML + Markdown report: metrics, UMAP map, cluster×label heat map, examples, and top-1 accuracy with a confusion matrix when there is a prediction column",
     )
     .argument(
       "<embeddings...>",

@@ -135,9 +135,21 @@ export async function runReportCommand(inputs: string[], opts: ReportOptions): P
     },
   });
   const seconds = (performance.now() - t0) / 1000;
+  const predictions =
+    main.cols.labels && main.cols.predictions
+      ? viz.predictionSummary(main.cols.labels, main.cols.predictions)
+      : undefined;
   const result = {
     output: outDir,
     files,
+    ...(predictions && {
+      predictions: {
+        n: predictions.n,
+        missing: predictions.missing,
+        accuracy: predictions.accuracy,
+        topConfusions: predictions.topConfusions,
+      },
+    }),
     runs: runs.map((r) => ({
       name: r.name,
       n: r.n,
@@ -155,6 +167,11 @@ export async function runReportCommand(inputs: string[], opts: ReportOptions): P
         .join(" · ");
       return `  ${run.name}: ${run.n} × ${run.dim}, ${run.nClusters} clusters · ${m}`;
     }),
+    ...(predictions
+      ? [
+          `  predictions: top-1 accuracy ${(100 * predictions.accuracy).toFixed(1)}% on ${predictions.n} clips${predictions.missing > 0 ? ` (${predictions.missing} without a label or prediction)` : ""} · confusion matrix ${files.confusion}`,
+        ]
+      : []),
   ]);
 }
 

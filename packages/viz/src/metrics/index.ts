@@ -1,3 +1,4 @@
+export * from "./classification.js";
 export * from "./contingency.js";
 export * from "./labels.js";
 export * from "./silhouette.js";

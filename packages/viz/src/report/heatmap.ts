@@ -56,7 +56,11 @@ export function clusterLabelTable(
  * Draws a contingency table as an SVG heat map: each cell's shade is the fraction of its
  * cluster (row) that has that label, so a pure cluster is one dark cell in its row.
  */
-export function heatmapSvg(t: ClusterLabelTable, title = "Clusters × labels"): string {
+export function heatmapSvg(
+  t: ClusterLabelTable,
+  title = "Clusters × labels",
+  axes: { row: string; col: string } = { row: "cluster", col: "label" },
+): string {
   const cell = Math.max(
     12,
     Math.min(28, Math.floor(720 / Math.max(t.cols.length, t.rows.length, 1))),
@@ -71,7 +75,7 @@ export function heatmapSvg(t: ClusterLabelTable, title = "Clusters × labels"): 
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT_FAMILY}">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<text x="8" y="20" font-size="15" font-weight="bold" fill="#222">${escapeXml(title)}</text>`,
-    `<text x="8" y="36" font-size="11" fill="#666">row: cluster · column: label · shade: share of the cluster</text>`,
+    `<text x="8" y="36" font-size="11" fill="#666">${escapeXml(`row: ${axes.row} · column: ${axes.col} · shade: share of the row`)}</text>`,
   ];
   const fs = Math.min(11, cell - 3);
   t.cols.forEach((c, j) => {
@@ -91,7 +95,7 @@ export function heatmapSvg(t: ClusterLabelTable, title = "Clusters × labels"): 
       const count = t.counts[i * t.cols.length + j]!;
       const share = total > 0 ? count / total : 0;
       out.push(
-        `<rect x="${num(left + j * cell)}" y="${num(y)}" width="${cell}" height="${cell}" fill="${shade(share)}" stroke="#fff" stroke-width="1"><title>${escapeXml(`cluster ${r} · ${t.cols[j]}: ${count}`)}</title></rect>`,
+        `<rect x="${num(left + j * cell)}" y="${num(y)}" width="${cell}" height="${cell}" fill="${shade(share)}" stroke="#fff" stroke-width="1"><title>${escapeXml(`${axes.row} ${r} · ${axes.col} ${t.cols[j]}: ${count}`)}</title></rect>`,
       );
       if (count > 0 && cell >= 20)
         out.push(

@@ -1,5 +1,6 @@
 import { escapeXml } from "../plot/svg.js";
 import { fmtMetric, pickExamples } from "./examples.js";
+import type { PredictionSummary } from "./predictions.js";
 import { METRIC_HEADINGS, type ReportInput } from "./types.js";
 
 /** File names of the pictures a report links to, relative to the report folder. */
@@ -10,6 +11,9 @@ export interface ReportAssets {
   heatmapSvg?: string;
   /** The interactive page's file name. */
   interactive?: string;
+  /** Predictions against labels, and the confusion matrix's SVG source. */
+  predictions?: PredictionSummary;
+  confusionSvg?: string;
 }
 
 const esc = escapeXml;
@@ -25,6 +29,39 @@ export function metricColumns(input: ReportInput): string[] {
   return Object.keys(METRIC_HEADINGS).filter((k) =>
     input.runs.some((r) => r.metrics[k] !== undefined),
   );
+}
+
+/** Share as a percentage with one decimal. */
+export function pct(v: number): string {
+  return `${(100 * v).toFixed(1)}%`;
+}
+
+function predictionsHtml(p: PredictionSummary, svg?: string): string {
+  const out = [
+    "<h2>Predictions against labels</h2>",
+    `<p>Top-1 accuracy <b>${pct(p.accuracy)}</b> on ${p.n} clips with both a label and a prediction${p.missing > 0 ? ` (${p.missing} without one of them are left out)` : ""}.</p>`,
+  ];
+  if (svg) out.push(`<div class="heat">${svg}</div>`);
+  out.push(
+    '<table class="grid"><tr><th>label</th><th>clips</th><th>recall</th><th>precision</th></tr>',
+  );
+  p.classes.forEach((c, i) => {
+    out.push(
+      `<tr><td>${esc(c)}</td><td class="num">${p.support[i]}</td><td class="num">${p.support[i]! > 0 ? pct(p.recall[i]!) : "–"}</td><td class="num">${pct(p.precision[i]!)}</td></tr>`,
+    );
+  });
+  out.push("</table>");
+  if (p.topConfusions.length > 0) {
+    out.push(
+      '<h3>Most frequent mistakes</h3><table class="grid"><tr><th>label</th><th>predicted</th><th>clips</th></tr>',
+    );
+    for (const t of p.topConfusions)
+      out.push(
+        `<tr><td>${esc(t.label)}</td><td>${esc(t.predicted)}</td><td class="num">${t.count}</td></tr>`,
+      );
+    out.push("</table>");
+  }
+  return out.join("");
 }
 
 /** The report as one self-contained HTML document (pictures embedded, no network). */
@@ -78,6 +115,8 @@ export function reportHtml(input: ReportInput, assets: ReportAssets): string {
   }
   if (assets.heatmapSvg)
     parts.push(`<h2>Clusters versus labels</h2><div class="heat">${assets.heatmapSvg}</div>`);
+
+  if (assets.predictions) parts.push(predictionsHtml(assets.predictions, assets.confusionSvg));
 
   const k = input.examplesPerCluster ?? 3;
   const groups = pickExamples(input, k);

@@ -1,5 +1,6 @@
 import { fmtMetric, pickExamples } from "./examples.js";
-import { metricColumns, safeAudioSrc } from "./html.js";
+import { metricColumns, pct, safeAudioSrc } from "./html.js";
+import type { PredictionSummary } from "./predictions.js";
 import { METRIC_HEADINGS, type ReportInput } from "./types.js";
 
 /** Escapes text for a Markdown table cell or paragraph (no HTML, no table breaks). */
@@ -12,6 +13,8 @@ export interface MarkdownAssets {
   scatters: { caption: string; file: string }[];
   heatmap?: string;
   interactive?: string;
+  predictions?: PredictionSummary;
+  confusion?: string;
 }
 
 /** The report as Markdown, linking to the picture files written next to it. */
@@ -46,6 +49,29 @@ export function reportMarkdown(input: ReportInput, assets: MarkdownAssets): stri
       `![clusters versus labels](${encodeURI(assets.heatmap)})`,
       "",
     );
+  const p = assets.predictions;
+  if (p) {
+    out.push(
+      "## Predictions against labels",
+      "",
+      `Top-1 accuracy **${pct(p.accuracy)}** on ${p.n} clips with both a label and a prediction${p.missing > 0 ? ` (${p.missing} without one of them are left out)` : ""}.`,
+      "",
+    );
+    if (assets.confusion)
+      out.push(`![labels versus predictions](${encodeURI(assets.confusion)})`, "");
+    out.push("| label | clips | recall | precision |", "|---|--:|--:|--:|");
+    p.classes.forEach((c, i) => {
+      out.push(
+        `| ${mdEscape(c)} | ${p.support[i]} | ${p.support[i]! > 0 ? pct(p.recall[i]!) : "–"} | ${pct(p.precision[i]!)} |`,
+      );
+    });
+    if (p.topConfusions.length > 0) {
+      out.push("", "Most frequent mistakes:", "", "| label | predicted | clips |", "|---|---|--:|");
+      for (const t of p.topConfusions)
+        out.push(`| ${mdEscape(t.label)} | ${mdEscape(t.predicted)} | ${t.count} |`);
+    }
+    out.push("");
+  }
   const groups = pickExamples(input, input.examplesPerCluster ?? 3);
   if (groups.length > 0) {
     out.push(

@@ -7,6 +7,7 @@ import { scatterSvg } from "../plot/scatter.js";
 import { clusterLabelTable, heatmapSvg } from "./heatmap.js";
 import { type ReportAssets, reportHtml } from "./html.js";
 import { type MarkdownAssets, reportMarkdown } from "./markdown.js";
+import { confusionTable, type PredictionSummary, predictionSummary } from "./predictions.js";
 import type { ReportInput } from "./types.js";
 
 /** Paths of the files `writeReport` wrote. */
@@ -16,12 +17,15 @@ export interface ReportFiles {
   metrics: string;
   pictures: string[];
   interactive?: string;
+  /** Written when the input has both labels and predictions. */
+  confusion?: string;
 }
 
 /**
  * Writes a report folder: `index.html` (self-contained), `report.md`, `metrics.json`, the
  * scatter plots as PNG and SVG (by label and by cluster), `heatmap.svg` and the interactive
- * `map.html`. Audio sources in `input.audio` must be relative to `dir` (or data: URIs).
+ * `map.html`; with labels and predictions, also `confusion.svg` and a "Predictions" section
+ * (top-1 accuracy, per-class recall and precision, the largest confusions). Audio sources in `input.audio` must be relative to `dir` (or data: URIs).
  */
 export async function writeReport(dir: string, input: ReportInput): Promise<ReportFiles> {
   await mkdir(dir, { recursive: true });
@@ -78,18 +82,44 @@ export async function writeReport(dir: string, input: ReportInput): Promise<Repo
     html.heatmapSvg = heat;
     md.heatmap = "heatmap.svg";
   }
+  let predictions: PredictionSummary | undefined;
+  if (input.labels && input.predictions) {
+    predictions = predictionSummary(input.labels, input.predictions);
+    if (predictions) {
+      const svg = heatmapSvg(confusionTable(predictions), "Labels × predictions", {
+        row: "label",
+        col: "predicted",
+      });
+      await writeFile(join(dir, "confusion.svg"), svg);
+      pictures.push(join(dir, "confusion.svg"));
+      html.predictions = md.predictions = predictions;
+      html.confusionSvg = svg;
+      md.confusion = "confusion.svg";
+    }
+  }
   const files: ReportFiles = {
     html: join(dir, "index.html"),
     markdown: join(dir, "report.md"),
     metrics: join(dir, "metrics.json"),
     pictures,
     ...(html.interactive && { interactive: join(dir, html.interactive) }),
+    ...(predictions && { confusion: join(dir, "confusion.svg") }),
   };
   await writeFile(files.html, reportHtml(input, html));
   await writeFile(files.markdown, reportMarkdown(input, md));
   await writeFile(
     files.metrics,
-    `${JSON.stringify({ title, summary: input.summary, runs: input.runs, parameters: input.parameters }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        title,
+        summary: input.summary,
+        runs: input.runs,
+        ...(predictions && { predictions }),
+        parameters: input.parameters,
+      },
+      null,
+      2,
+    )}\n`,
   );
   return files;
 }

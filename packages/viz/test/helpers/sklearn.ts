@@ -20,11 +20,19 @@ export interface Reference {
   shape: [number, number];
   y: Int32Array;
   pred: Int32Array;
+  /** The true labels with a fifth replaced at random: a classifier's predictions. */
+  noisy: Int32Array;
   emb: Float32Array;
   /** A copy of x with a 1e-3 jitter (no tied distances) and its 2-D layout. */
   xj: Float32Array;
   embj: Float32Array;
-  ref: Record<string, number> & { contingency: number[][] };
+  ref: Record<string, number> & {
+    contingency: number[][];
+    confusion: number[][];
+    confusionLabels: number[];
+    recall: number[];
+    precision: number[];
+  };
 }
 
 /** Data set + reference metrics from test/helpers/sklearn_reference.py. */
@@ -43,6 +51,7 @@ export function sklearnReference(dataset: string): Reference {
       shape: ref.shape,
       y: i32("y.i32"),
       pred: i32("pred.i32"),
+      noisy: i32("noisy.i32"),
       emb: f32("emb.f32"),
       xj: f32("xj.f32"),
       embj: f32("embj.f32"),

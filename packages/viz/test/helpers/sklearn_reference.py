@@ -2,7 +2,8 @@
 
 Usage: /usr/bin/python3 sklearn_reference.py <dataset> <outdir>
   dataset: iris | digits | random | blobs
-Writes <outdir>/x.f32 (float32 rows), y.i32 (true labels), pred.i32 (a clustering),
+Writes <outdir>/x.f32 (float32 rows), y.i32 (true labels), pred.i32 (a clustering), noisy.i32
+(a classifier's predictions),
 emb.f32 (a 2-D layout), xj.f32/embj.f32 (jittered copy and its layout) and ref.json (shape + every metric, computed on the float32 values).
 """
 
@@ -48,6 +49,12 @@ xj = (x64 + rng.normal(scale=1e-3, size=x.shape)).astype(np.float32)
 xj64 = xj.astype(np.float64)
 embj = PCA(n_components=2, random_state=0).fit_transform(xj64).astype(np.float32)
 embj64 = embj.astype(np.float64)
+# A classifier's top-1: the true labels with a fifth of them replaced at random, some by a label
+# (k) that no point has, so the confusion matrix spans the union of both label sets.
+flip_rng = np.random.default_rng(11)
+noisy = np.asarray(y, dtype=np.int32).copy()
+flip = flip_rng.random(len(noisy)) < 0.2
+noisy[flip] = flip_rng.integers(0, k + 1, size=int(flip.sum()))
 
 h, c, v = metrics.homogeneity_completeness_v_measure(y, pred)
 table = metrics.cluster.contingency_matrix(y, pred)
@@ -68,10 +75,16 @@ ref = {
     "trust5": trustworthiness(xj64, embj64, n_neighbors=5),
     "trust15Cosine": trustworthiness(xj64, embj64, n_neighbors=15, metric="cosine"),
     "kmeansAri": metrics.adjusted_rand_score(y, pred),
+    "accuracy": metrics.accuracy_score(y, noisy),
+    "confusionLabels": [int(v) for v in np.unique(np.concatenate([y, noisy]))],
+    "confusion": metrics.confusion_matrix(y, noisy).tolist(),
+    "recall": metrics.recall_score(y, noisy, average=None, zero_division=0).tolist(),
+    "precision": metrics.precision_score(y, noisy, average=None, zero_division=0).tolist(),
 }
 x.tofile(f"{out}/x.f32")
 np.asarray(y, dtype=np.int32).tofile(f"{out}/y.i32")
 np.asarray(pred, dtype=np.int32).tofile(f"{out}/pred.i32")
+noisy.tofile(f"{out}/noisy.i32")
 emb.tofile(f"{out}/emb.f32")
 xj.tofile(f"{out}/xj.f32")
 embj.tofile(f"{out}/embj.f32")
