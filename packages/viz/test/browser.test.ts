@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { audioSources, interactiveHtml } from "../src/html/index.js";
+import { audioSources, interactiveHtml, type PageNeighbors } from "../src/html/index.js";
 import { haveChromium, launchChromium } from "./helpers/chromium.js";
 import { sineWav } from "./helpers/wav.js";
 
@@ -50,14 +50,19 @@ describe.skipIf(!haveChromium)("interactive page in headless chromium", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function open(n: number, mode: "link" | "embed") {
+  async function open(n: number, mode: "link" | "embed", neighbors?: PageNeighbors) {
     const d = dataset(n);
     const audio = audioSources(d.path, { mode, htmlDir: dir, baseDir: dir });
     const html = interactiveHtml(
       { coords: d.coords, n, dims: 2 },
-      { title: `test ${XSS}`, meta: { label: d.label, cluster: d.cluster, path: d.path }, audio },
+      {
+        title: `test ${XSS}`,
+        meta: { label: d.label, cluster: d.cluster, path: d.path },
+        audio,
+        ...(neighbors && { neighbors }),
+      },
     );
-    const file = join(dir, `map-${n}-${mode}.html`);
+    const file = join(dir, `map-${n}-${mode}${neighbors ? "-nb" : ""}.html`);
     writeFileSync(file, html);
     const page = await browser.context.newPage();
     const errors: string[] = [];
@@ -115,6 +120,75 @@ describe.skipIf(!haveChromium)("interactive page in headless chromium", () => {
     );
     expect(decodeURIComponent(src)).toContain(`clips/clip ${i % 4}.wav`);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("lists a clicked clip's true nearest clips in embedding space, each playable", async () => {
+    // Embeddings unrelated to the layout: the list must come from them, not from the 2-D map.
+    const n = 600;
+    const dim = 8;
+    const k = 6;
+    let s = 99;
+    const emb = Float64Array.from({ length: n * dim }, () => {
+      s = (s * 1664525 + 1013904223) >>> 0;
+      return s / 4294967296;
+    });
+    const indices = new Int32Array(n * k);
+    const distances = new Float32Array(n * k);
+    for (let i = 0; i < n; i++) {
+      const row: { j: number; d: number }[] = [];
+      for (let j = 0; j < n; j++) {
+        if (j === i) continue;
+        let sq = 0;
+        for (let c = 0; c < dim; c++) sq += (emb[i * dim + c]! - emb[j * dim + c]!) ** 2;
+        row.push({ j, d: Math.sqrt(sq) });
+      }
+      row.sort((a, b) => a.d - b.d);
+      for (let r = 0; r < k; r++) {
+        indices[i * k + r] = row[r]!.j;
+        distances[i * k + r] = row[r]!.d;
+      }
+    }
+    const listed = (page: Page) =>
+      page.$$eval("#neighbors li", (items) =>
+        items.map((li) => Number(li.getAttribute("data-index"))),
+      );
+    const { page, errors } = await open(n, "link", { k, indices, distances });
+    expect(await page.locator("#neighbors-panel").isVisible()).toBe(false);
+    const i = 17;
+    const p = await pointOnScreen(page, i);
+    await page.mouse.click(p.x, p.y);
+    await expect.poll(() => page.locator("#neighbors-panel").isVisible()).toBe(true);
+    expect(await listed(page)).toEqual(Array.from(indices.subarray(i * k, (i + 1) * k)));
+    expect(await page.locator("#neighbors-of").textContent()).toBe(`of ${i} (word${i % 3})`);
+    expect(await page.locator("#neighbors li .ndist").first().textContent()).toBe(
+      distances[i * k]!.toPrecision(3),
+    );
+    await page.screenshot({ path: join(SHOTS, "neighbors.png") });
+    // A row's play button plays that neighbour; clicking the row moves the focus to it.
+    const first = indices[i * k]!;
+    await page.locator("#neighbors li button").first().click();
+    await expect
+      .poll(() => page.evaluate(() => (document.getElementById("player") as HTMLAudioElement).src))
+      .toContain(encodeURI(`clips/clip ${first % 4}.wav`));
+    await page.locator("#neighbors li").nth(1).click();
+    const second = indices[i * k + 1]!;
+    expect(
+      await page.evaluate(() =>
+        (window as unknown as { audiomap: { focus(): number } }).audiomap.focus(),
+      ),
+    ).toBe(second);
+    expect(await listed(page)).toEqual(Array.from(indices.subarray(second * k, (second + 1) * k)));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows no neighbour panel when the page has no neighbour lists", async () => {
+    const { page } = await open(60, "link");
+    const p = await pointOnScreen(page, 7);
+    await page.mouse.click(p.x, p.y);
+    await expect.poll(() => page.locator("#now-playing").textContent()).toContain("7");
+    expect(await page.locator("#neighbors-panel").isVisible()).toBe(false);
     await page.close();
   });
 

@@ -48,6 +48,22 @@ describe("page data", () => {
     expect(html).toContain("<title>t[U+202E]</title>");
   });
 
+  it("encodes neighbour lists as int32/float32 base64 and rejects bad ones", () => {
+    const layout = { coords: new Float32Array([0, 0, 1, 1, 2, 2]), n: 3, dims: 2 };
+    const nb = { k: 2, indices: [1, 2, 0, 2, 1, 0], distances: [1, 2, 1, 1, 1, 2] };
+    const p = buildPayload(layout, {}, "t", [], nb);
+    expect(p.neighbors!.k).toBe(2);
+    const idx = Buffer.from(p.neighbors!.indices, "base64");
+    expect(Array.from(new Int32Array(idx.buffer, idx.byteOffset, 6))).toEqual(nb.indices);
+    const dist = Buffer.from(p.neighbors!.distances, "base64");
+    expect(Array.from(new Float32Array(dist.buffer, dist.byteOffset, 6))).toEqual(nb.distances);
+    expect(buildPayload(layout, {}, "t", []).neighbors).toBeUndefined();
+    expect(() => buildPayload(layout, {}, "t", [], { ...nb, indices: [1, 2, 0, 3, 1, 0] })).toThrow(
+      /neighbor index 3 is outside \[0, 3\)/,
+    );
+    expect(() => buildPayload(layout, {}, "t", [], { ...nb, k: 3 })).toThrow(/expected 3 × 3/);
+  });
+
   it("encodes coordinates as little-endian float32 base64 and adds ids", () => {
     const coords = new Float32Array([1.5, -2, 3, 4]);
     const p = buildPayload({ coords, n: 2, dims: 2 }, { label: ["a", "b"] }, "t", []);

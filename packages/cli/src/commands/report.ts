@@ -47,6 +47,12 @@ export const registerReport: RegisterCommand = (program: Command) => {
       oneOf("link", "embed", "none"),
       "link",
     )
+    .option(
+      "--page-neighbors <k>",
+      "nearest clips in embedding space listed in map.html on click (0: none)",
+      intIn(0, 100),
+      10,
+    )
     .option("--summary <key=value...>", "extra dataset/model facts for the summary table");
   addOutputOptions(command)
     .addHelpText("after", "\nExample:\n  audiomap report emb.parquet -o report/")
@@ -73,5 +79,7 @@ export interface ReportOptions extends OutputFlags {
   seed: number;
   labelColumn?: string;
   audio: "link" | "embed" | "none";
+  /** Embedding-space neighbours per clip in map.html. */
+  pageNeighbors: number;
   summary?: string[];
 }

@@ -1,5 +1,6 @@
 /** The demo's report folder: viz's report (HTML, Markdown, map, pictures) and the point tables. */
 import { relative } from "node:path";
+import type { PageNeighbors } from "@audiomap/viz";
 import type { DemoFlags } from "../commands/demo.js";
 import type { PointColumns } from "../viz/columns.js";
 import type { DemoData } from "./data.js";
@@ -29,6 +30,8 @@ export interface DemoReportInput {
   k: number;
   metrics: Record<string, number>;
   predictions?: string[];
+  /** Embedding-space neighbours per clip, for the page. */
+  neighbors?: PageNeighbors;
 }
 
 /** Paths written: viz's ReportFiles plus layout.parquet and clusters.parquet. */
@@ -82,6 +85,7 @@ export async function writeDemoReport(
     labels: r.labels,
     clusters: Array.from(r.clusters, String),
     ...(r.predictions && { predictions: r.predictions }),
+    ...(r.neighbors && { neighbors: r.neighbors }),
     ...(cols.paths && { paths: cols.paths }),
     ...(audio && { audio }),
     notes: [
@@ -105,6 +109,7 @@ export async function writeDemoReport(
     layout: r.layout,
     clusters: r.clusters,
     ...(r.predictions && { predictions: r.predictions }),
+    ...(r.neighbors && { neighbors: r.neighbors }),
   });
   return { ...files, ...tables };
 }

@@ -137,6 +137,10 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     dims: 2,
   });
   if (predicted) metrics.accuracy = topOneAccuracy(labels, predicted);
+  // Each clip's nearest clips in embedding space, listed in map.html when a point is clicked.
+  const neighbors = await viz.knn(table.vectors, [table.n, table.dim], {
+    k: Math.min(10, table.n - 1),
+  });
   lap("metrics");
 
   // 4. Report.
@@ -159,6 +163,11 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     k,
     metrics,
     ...(predicted && { predictions: predicted }),
+    neighbors: {
+      k: Math.min(10, table.n - 1),
+      indices: neighbors.indices,
+      distances: neighbors.distances,
+    },
   });
   lap("report");
   timings.total = (performance.now() - t0) / 1000;

@@ -105,6 +105,15 @@ export async function runReportCommand(inputs: string[], opts: ReportOptions): P
     const eq = kv.indexOf("=");
     if (eq > 0) summary[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
+  // The page lists each clicked clip's nearest clips in embedding space (not in the layout).
+  const pageK = Math.min(opts.pageNeighbors, main.table.n - 1);
+  const neighbors =
+    pageK >= 1
+      ? await viz.knn(main.table.vectors, [main.table.n, main.table.dim], {
+          k: pageK,
+          metric: opts.metric,
+        })
+      : undefined;
   const files = await viz.writeReport(outDir, {
     title: opts.title,
     summary,
@@ -116,6 +125,9 @@ export async function runReportCommand(inputs: string[], opts: ReportOptions): P
     ...(main.cols.predictions && { predictions: main.cols.predictions }),
     ...(main.cols.paths && { paths: main.cols.paths }),
     ...(audio && { audio }),
+    ...(neighbors && {
+      neighbors: { k: pageK, indices: neighbors.indices, distances: neighbors.distances },
+    }),
     notes: runs.some((r) => r.n > METRIC_SAMPLE)
       ? [
           `Silhouette and trustworthiness of runs with more than ${METRIC_SAMPLE.toLocaleString("en-US")} points are estimated on a seeded sample of ${METRIC_SAMPLE.toLocaleString("en-US")} points.`,

@@ -24,6 +24,7 @@ export function clientMain(): void {
     fields: { name: string; values: string[] }[];
     colorings: Coloring[];
     audio: (string | null)[];
+    neighbors?: { k: number; indices: string; distances: string };
   }
   const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
   const data = JSON.parse($("audiomap-data").textContent ?? "{}") as Payload;
@@ -33,6 +34,16 @@ export function clientMain(): void {
   const raw = new Uint8Array(bin.length);
   for (let k = 0; k < bin.length; k++) raw[k] = bin.charCodeAt(k);
   const all = new Float32Array(raw.buffer);
+  const bytesOf = (b64: string): ArrayBuffer => {
+    const text = atob(b64);
+    const out = new Uint8Array(text.length);
+    for (let k = 0; k < text.length; k++) out[k] = text.charCodeAt(k);
+    return out.buffer;
+  };
+  const nbK = data.neighbors?.k ?? 0;
+  const nbIndex = data.neighbors ? new Int32Array(bytesOf(data.neighbors.indices)) : null;
+  const nbDist = data.neighbors ? new Float32Array(bytesOf(data.neighbors.distances)) : null;
+  let focus = -1; // the clicked point whose neighbours are listed
 
   // --- state -------------------------------------------------------------------------------
   const pos = new Float32Array(n * 2);
@@ -412,6 +423,53 @@ export function clientMain(): void {
     });
   }
 
+  // --- nearest neighbours in embedding space -----------------------------------------------
+  const fieldOf = (name: string) => data.fields.find((f) => f.name === name);
+  function showNeighbors(i: number): void {
+    focus = i;
+    const panel = $("neighbors-panel");
+    if (!nbIndex || !nbDist || i < 0) {
+      panel.hidden = true;
+      redraw();
+      return;
+    }
+    panel.hidden = false;
+    const ids = data.fields[0]!;
+    const label = fieldOf("label");
+    $("neighbors-of").textContent = `of ${ids.values[i]}${label ? ` (${label.values[i]})` : ""}`;
+    const items: HTMLElement[] = [];
+    for (let r = 0; r < nbK; r++) {
+      const j = nbIndex[i * nbK + r]!;
+      const li = document.createElement("li");
+      li.className = "neighbor";
+      li.dataset.index = String(j);
+      const id = document.createElement("span");
+      id.className = "nid";
+      id.textContent = ids.values[j]!;
+      const lab = document.createElement("span");
+      lab.className = "nlab";
+      lab.textContent = label ? label.values[j]! : "";
+      const dist = document.createElement("span");
+      dist.className = "ndist";
+      dist.textContent = nbDist[i * nbK + r]!.toPrecision(3);
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = "▶";
+      button.title = "play";
+      button.disabled = !data.audio[j];
+      button.addEventListener("click", (e) => {
+        e.stopPropagation();
+        play(j);
+      });
+      li.append(button, id, lab, dist);
+      // Clicking the row moves the focus to that neighbour.
+      li.addEventListener("click", () => showNeighbors(j));
+      items.push(li);
+    }
+    $("neighbors").replaceChildren(...items);
+    redraw();
+  }
+
   // --- lasso -------------------------------------------------------------------------------
   let lasso: [number, number][] | null = null;
   function drawOverlay(): void {
@@ -426,6 +484,19 @@ export function clientMain(): void {
       ctx.beginPath();
       ctx.arc(x, y, pointSize() / 2 + 3, 0, Math.PI * 2);
       ctx.stroke();
+    }
+    if (focus >= 0) {
+      // The clicked point (thick ring) and its embedding-space neighbours (thin rings).
+      ctx.strokeStyle = "#d62728";
+      const ring = (i: number, width: number) => {
+        const [x, y] = toScreen(i);
+        ctx.lineWidth = width;
+        ctx.beginPath();
+        ctx.arc(x, y, pointSize() / 2 + 2.5, 0, Math.PI * 2);
+        ctx.stroke();
+      };
+      ring(focus, 2.5);
+      if (nbIndex) for (let j = 0; j < nbK; j++) ring(nbIndex[focus * nbK + j]!, 1);
     }
     if (lasso && lasso.length > 1) {
       ctx.strokeStyle = "#333";
@@ -543,7 +614,10 @@ export function clientMain(): void {
     if (drag && !drag.moved && (e.target === overlay || e.target === canvas)) {
       const [x, y] = local(e);
       const i = pick(x, y, pointSize() / 2 + 4);
-      if (i >= 0) play(i);
+      if (i >= 0) {
+        play(i);
+        showNeighbors(i);
+      }
     }
     drag = null;
   });
@@ -638,5 +712,6 @@ export function clientMain(): void {
     },
     selectedIds,
     visibleCount: () => visible.reduce((a, b) => a + b, 0),
+    focus: () => focus,
   };
 }

@@ -30,6 +30,44 @@ export interface PagePayload {
   }[];
   /** Audio source per point (relative URL or data: URI), or null; empty when there is no audio. */
   audio: (string | null)[];
+  /**
+   * Each point's k nearest other points in embedding space (not in the layout), nearest first:
+   * base64 of little-endian int32 indices and float32 distances, both n × k row-major.
+   */
+  neighbors?: { k: number; indices: string; distances: string };
+}
+
+/** Embedding-space neighbour lists for the page (see `knn`). */
+export interface PageNeighbors {
+  k: number;
+  /** n × k indices, nearest first. */
+  indices: ArrayLike<number>;
+  /** n × k distances. */
+  distances: ArrayLike<number>;
+}
+
+function base64Of(view: Int32Array | Float32Array): string {
+  return Buffer.from(new Uint8Array(view.buffer, view.byteOffset, view.byteLength)).toString(
+    "base64",
+  );
+}
+
+/** Checks and encodes neighbour lists for n points. */
+export function encodeNeighbors(
+  nb: PageNeighbors,
+  n: number,
+): NonNullable<PagePayload["neighbors"]> {
+  const { k } = nb;
+  if (!Number.isInteger(k) || k < 1)
+    throw new RangeError(`neighbors.k must be a positive integer, got ${k}`);
+  if (nb.indices.length !== n * k || nb.distances.length !== n * k)
+    throw new RangeError(
+      `neighbors has ${nb.indices.length} indices and ${nb.distances.length} distances, expected ${n} × ${k}`,
+    );
+  const indices = Int32Array.from(nb.indices);
+  for (const j of indices)
+    if (!(j >= 0 && j < n)) throw new RangeError(`neighbor index ${j} is outside [0, ${n})`);
+  return { k, indices: base64Of(indices), distances: base64Of(Float32Array.from(nb.distances)) };
 }
 
 /** Builds the payload; colourings are made for label, cluster and prediction when present. */
@@ -38,6 +76,7 @@ export function buildPayload(
   meta: PointMeta,
   title: string,
   audio: (string | null)[],
+  neighbors?: PageNeighbors,
 ): PagePayload {
   const { n, dims, coords } = layout;
   const fields: PagePayload["fields"] = [];
@@ -87,6 +126,7 @@ export function buildPayload(
     fields,
     colorings,
     audio,
+    ...(neighbors && { neighbors: encodeNeighbors(neighbors, n) }),
   };
 }
 

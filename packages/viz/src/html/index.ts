@@ -1,3 +1,9 @@
 export { type AudioSourceOptions, audioSources } from "./audio.js";
-export { buildPayload, type PagePayload, type PointMeta, safeJson } from "./data.js";
+export {
+  buildPayload,
+  type PageNeighbors,
+  type PagePayload,
+  type PointMeta,
+  safeJson,
+} from "./data.js";
 export { type InteractiveHtmlOptions, interactiveHtml } from "./page.js";

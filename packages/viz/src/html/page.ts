@@ -1,7 +1,7 @@
 import type { Layout } from "../plot/scatter.js";
 import { escapeXml } from "../plot/svg.js";
 import { clientMain } from "./client.js";
-import { buildPayload, type PointMeta, safeJson } from "./data.js";
+import { buildPayload, type PageNeighbors, type PointMeta, safeJson } from "./data.js";
 import { PAGE_CSS } from "./style.js";
 
 /** Options for `interactiveHtml`. */
@@ -15,12 +15,18 @@ export interface InteractiveHtmlOptions {
    * Default: no audio. `audioSources()` builds this list from file paths.
    */
   audio?: (string | null)[];
+  /**
+   * Each point's nearest neighbours in embedding space (from `knn` on the embeddings, not the
+   * layout). With them, clicking a point lists its neighbours, each playable. Default: none.
+   */
+  neighbors?: PageNeighbors;
 }
 
 /**
  * Builds ONE self-contained HTML page (no network, no CDN) showing the layout as a WebGL
  * scatter: hover for metadata, click to play the clip, colour by label/cluster/prediction,
- * search, legend toggles, and a lasso (shift-drag) whose selected ids export as .txt/.json.
+ * search, legend toggles, a lasso (shift-drag) whose selected ids export as .txt/.json, and,
+ * with `neighbors`, the clicked clip's nearest clips in embedding space.
  * @example writeFileSync("map.html", interactiveHtml(layout, { meta: { label, path } }));
  */
 export function interactiveHtml(layout: Layout, options: InteractiveHtmlOptions = {}): string {
@@ -28,7 +34,7 @@ export function interactiveHtml(layout: Layout, options: InteractiveHtmlOptions 
   const audio = options.audio ?? [];
   if (audio.length !== 0 && audio.length !== layout.n)
     throw new RangeError(`audio has ${audio.length} entries, expected ${layout.n}`);
-  const payload = buildPayload(layout, options.meta ?? {}, title, audio);
+  const payload = buildPayload(layout, options.meta ?? {}, title, audio, options.neighbors);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -54,7 +60,9 @@ export function interactiveHtml(layout: Layout, options: InteractiveHtmlOptions 
     <button id="clear-selection" type="button">clear</button></span>
 </header>
 <div id="stage"><canvas id="plot"></canvas><canvas id="overlay"></canvas><div id="tooltip"></div></div>
-<aside><h2 id="legend-title"></h2><div id="legend"></div></aside>
+<aside><h2 id="legend-title"></h2><div id="legend"></div>
+  <section id="neighbors-panel" hidden><h2>Nearest in embedding space</h2>
+  <div id="neighbors-of"></div><ol id="neighbors"></ol></section></aside>
 <footer><span id="shown-count"></span><span class="hint">drag: pan · wheel: zoom · shift-drag: lasso · click: play</span>
   <audio id="player" controls preload="none"></audio><span id="now-playing"></span>
   <span class="hint" style="margin-left:auto">renderer: <span id="renderer"></span></span></footer>

@@ -27,4 +27,11 @@ footer audio{height:28px}
 #tooltip td{word-break:break-all}
 #selection{display:none;gap:6px;align-items:center}
 .hint{color:#888}
+#neighbors-panel{margin-top:12px;border-top:1px solid #eee;padding-top:4px}
+#neighbors-of{color:#666;margin-bottom:4px;word-break:break-all}
+#neighbors{margin:0;padding-left:22px}
+.neighbor{cursor:pointer;padding:1px 0}.neighbor:hover{background:#f0f0f0}
+.neighbor button{padding:0 4px;margin-right:4px;font-size:11px}
+.neighbor .nid{font-family:"DejaVu Sans Mono",monospace;font-size:11px;margin-right:6px}
+.neighbor .nlab{color:#555;margin-right:6px}.neighbor .ndist{color:#999;font-size:11px}
 `;

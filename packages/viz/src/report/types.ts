@@ -1,3 +1,4 @@
+import type { PageNeighbors } from "../html/data.js";
 import type { Layout } from "../plot/scatter.js";
 
 /** Metric names in table order, with the headings shown in reports. */
@@ -55,6 +56,8 @@ export interface ReportInput {
   paths?: string[];
   /** Audio source per point (see `audioSources`), for the page and the examples. */
   audio?: (string | null)[];
+  /** The main run's nearest neighbours in embedding space, listed in the page on click. */
+  neighbors?: PageNeighbors;
   /** Examples per cluster. Default: 3. */
   examplesPerCluster?: number;
   /** Notes printed under the metrics table (e.g. how metrics were sampled). Default: none. */

@@ -71,6 +71,7 @@ export async function writeReport(dir: string, input: ReportInput): Promise<Repo
         ...(input.paths && { path: input.paths }),
       },
       ...(input.audio && { audio: input.audio }),
+      ...(input.neighbors && { neighbors: input.neighbors }),
     });
     await writeFile(join(dir, "map.html"), page);
     html.interactive = md.interactive = "map.html";
