@@ -260,12 +260,13 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn import metrics
 d = load_digits()
 # Trained on 60 clips only, so it makes mistakes on the rest.
-pred = KNeighborsClassifier(3).fit(d.data[:60], d.target[:60]).predict(d.data)
+knn = KNeighborsClassifier(3).fit(d.data[:60], d.target[:60])
+pred = knn.predict(d.data)
 with open(sys.argv[1], "w", newline="") as f:
     w = csv.writer(f)
-    w.writerow([f"px{i}" for i in range(64)] + ["label", "prediction"])
-    for row, t, p in zip(d.data, d.target, pred):
-        w.writerow([repr(float(v)) for v in row] + [str(t), str(p)])
+    w.writerow([f"px{i}" for i in range(64)] + ["label", "prediction", "speaker"])
+    for i, (row, t, p) in enumerate(zip(d.data, d.target, pred)):
+        w.writerow([repr(float(v)) for v in row] + [str(t), str(p), f"s{i % 3}"])
 print(json.dumps({"accuracy": metrics.accuracy_score(d.target, pred), "confusion": metrics.confusion_matrix(d.target, pred).tolist()}))`,
           table,
         ],
@@ -284,6 +285,10 @@ print(json.dumps({"accuracy": metrics.accuracy_score(d.target, pred), "confusion
       expect(p.classes).toEqual(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
       expect(p.confusion).toEqual(want.confusion);
       expect(existsSync(join(outDir, "confusion.svg"))).toBe(true);
+      // The other column reaches the page as a colouring; the role columns do not repeat.
+      const page = readFileSync(join(outDir, "map.html"), "utf8");
+      expect(page).toContain('{"name":"speaker","names":["s0","s1","s2"]');
+      expect(page.match(/"name":"prediction"/g)?.length).toBe(2); // field + colouring
       const html = readFileSync(join(outDir, "index.html"), "utf8");
       expect(html).toContain(
         `Top-1 accuracy <b>${(100 * want.accuracy).toFixed(1)}%</b> on 1797 clips`,

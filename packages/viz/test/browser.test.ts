@@ -50,19 +50,27 @@ describe.skipIf(!haveChromium)("interactive page in headless chromium", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function open(n: number, mode: "link" | "embed", neighbors?: PageNeighbors) {
+  async function open(
+    n: number,
+    mode: "link" | "embed",
+    neighbors?: PageNeighbors,
+    columns?: Record<string, (string | number | null)[]>,
+  ) {
     const d = dataset(n);
     const audio = audioSources(d.path, { mode, htmlDir: dir, baseDir: dir });
     const html = interactiveHtml(
       { coords: d.coords, n, dims: 2 },
       {
         title: `test ${XSS}`,
-        meta: { label: d.label, cluster: d.cluster, path: d.path },
+        meta: { label: d.label, cluster: d.cluster, path: d.path, ...(columns && { columns }) },
         audio,
         ...(neighbors && { neighbors }),
       },
     );
-    const file = join(dir, `map-${n}-${mode}${neighbors ? "-nb" : ""}.html`);
+    const file = join(
+      dir,
+      `map-${n}-${mode}${neighbors ? "-nb" : ""}${columns ? "-col" : ""}.html`,
+    );
     writeFileSync(file, html);
     const page = await browser.context.newPage();
     const errors: string[] = [];
@@ -179,6 +187,99 @@ describe.skipIf(!haveChromium)("interactive page in headless chromium", () => {
       ),
     ).toBe(second);
     expect(await listed(page)).toEqual(Array.from(indices.subarray(second * k, (second + 1) * k)));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  /** The rendered colour at a screen position, read back from a screenshot. */
+  async function pixel(page: Page, x: number, y: number): Promise<[number, number, number]> {
+    const png = await page.screenshot({
+      clip: { x: Math.round(x), y: Math.round(y), width: 1, height: 1 },
+    });
+    const blank = await browser.context.newPage();
+    try {
+      return await blank.evaluate(async (b64) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const img = await createImageBitmap(new Blob([bytes], { type: "image/png" }));
+        const ctx = new OffscreenCanvas(1, 1).getContext("2d")!;
+        ctx.drawImage(img, 0, 0);
+        const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data;
+        return [r!, g!, b!] as [number, number, number];
+      }, png.toString("base64"));
+    } finally {
+      await blank.close();
+    }
+  }
+
+  it("colours by a continuous column on a colour scale and filters it by range", async () => {
+    const n = 600;
+    // score rises with the index; every 50th clip has none. speaker is a categorical column.
+    const score = Array.from({ length: n }, (_, i) => (i % 50 === 49 ? null : i / (n - 1)));
+    const speaker = Array.from({ length: n }, (_, i) => `spk${i % 4}`);
+    const { page, errors } = await open(n, "link", undefined, { score, speaker });
+    const visibleCount = () =>
+      page.evaluate(() =>
+        (window as unknown as { audiomap: { visibleCount(): number } }).audiomap.visibleCount(),
+      );
+    const low = 3; // score 0.005
+    const high = 597; // score 0.997
+    const at = async (i: number) => {
+      const p = await pointOnScreen(page, i);
+      return pixel(page, p.x, p.y);
+    };
+    await page.mouse.move(1, 1);
+    const byLabel = [await at(low), await at(high)];
+    const options = await page.$$eval("#color-by option", (o) =>
+      o.map((x) => (x as HTMLOptionElement).value),
+    );
+    expect(options).toEqual(["label", "cluster", "speaker", "numeric:score"]);
+    await page.selectOption("#color-by", "numeric:score");
+    // The largest score is 598 / 599 (clip 599 has none).
+    await expect
+      .poll(() => page.locator("#ramp-max").textContent())
+      .toBe(String(Number((598 / 599).toPrecision(4))));
+    expect(await page.locator("#ramp-min").textContent()).toBe("0");
+    expect(await page.locator("#legend").textContent()).toContain("12 missing (grey)");
+    // Viridis: dark purple at the low end, yellow at the high end.
+    await expect.poll(() => at(high)).not.toEqual(byLabel[1]);
+    const [lr, lg, lb] = await at(low);
+    const [hr, hg, hb] = await at(high);
+    // Points are translucent over white, so viridis' ends come out lighter: about (118, 71, 132)
+    // and (252, 238, 96) in SwiftShader.
+    expect(lr).toBeLessThan(150);
+    expect(lg).toBeLessThan(100);
+    expect(lb).toBeGreaterThan(lg + 30);
+    expect(hr).toBeGreaterThan(220);
+    expect(hg).toBeGreaterThan(200);
+    expect(hb).toBeLessThan(130);
+    await page.screenshot({ path: join(SHOTS, "numeric.png") });
+
+    // Range filter: score >= 0.5 keeps the points with a score at least 0.5.
+    expect(await visibleCount()).toBe(n);
+    await page.fill('input[data-column="score"][data-side="lo"]', "0.5");
+    const want = score.filter((v) => v !== null && v >= 0.5).length;
+    await expect.poll(visibleCount).toBe(want);
+    await page.fill('input[data-column="score"][data-side="hi"]', "0.75");
+    await expect
+      .poll(visibleCount)
+      .toBe(score.filter((v) => v !== null && v >= 0.5 && v <= 0.75).length);
+    await page.fill('input[data-column="score"][data-side="hi"]', "");
+    await expect.poll(visibleCount).toBe(want);
+    // A filtered-out point fades towards the background.
+    const [fr, fg, fb] = await at(low);
+    expect(Math.min(fr, fg, fb)).toBeGreaterThan(200);
+
+    // The categorical column colours like a label and shows in the tooltip.
+    await page.selectOption("#color-by", "speaker");
+    await expect.poll(() => page.locator("#legend .legend-item").count()).toBe(4);
+    const p = await pointOnScreen(page, high);
+    await page.mouse.move(p.x, p.y);
+    await expect
+      .poll(() => page.locator('#tooltip td[data-field="speaker"]').textContent())
+      .toBe("spk1");
+    expect(await page.locator('#tooltip td[data-field="score"]').textContent()).toBe(
+      String(Number((high / (n - 1)).toPrecision(6))),
+    );
     expect(errors).toEqual([]);
     await page.close();
   });

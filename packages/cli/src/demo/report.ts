@@ -30,6 +30,8 @@ export interface DemoReportInput {
   k: number;
   metrics: Record<string, number>;
   predictions?: string[];
+  /** The embeddings table's other columns (voice, duration, score, ...), for the page. */
+  columns?: Record<string, readonly (string | number | null)[]>;
   /** Embedding-space neighbours per clip, for the page. */
   neighbors?: PageNeighbors;
 }
@@ -86,6 +88,7 @@ export async function writeDemoReport(
     clusters: Array.from(r.clusters, String),
     ...(r.predictions && { predictions: r.predictions }),
     ...(r.neighbors && { neighbors: r.neighbors }),
+    ...(r.columns && { columns: r.columns }),
     ...(cols.paths && { paths: cols.paths }),
     ...(audio && { audio }),
     notes: [
@@ -110,6 +113,7 @@ export async function writeDemoReport(
     clusters: r.clusters,
     ...(r.predictions && { predictions: r.predictions }),
     ...(r.neighbors && { neighbors: r.neighbors }),
+    ...(r.columns && { columns: r.columns }),
   });
   return { ...files, ...tables };
 }

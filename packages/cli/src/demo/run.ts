@@ -13,7 +13,7 @@ import { ProgressBar, progressEnabled } from "../progress.js";
 import { generatorLabels, generatorScript } from "../python.js";
 import { CliError, ExitCode } from "../run.js";
 import { runCluster, runMetrics, runUmap } from "../viz/analysis.js";
-import { pointColumns } from "../viz/columns.js";
+import { extraColumns, pointColumns } from "../viz/columns.js";
 import { ensureDemoData, speechCommandsWords } from "./data.js";
 import { topOneAccuracy } from "./predict.js";
 import { writeDemoReport } from "./report.js";
@@ -163,6 +163,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     k,
     metrics,
     ...(predicted && { predictions: predicted }),
+    columns: extraColumns(table, cols),
     neighbors: {
       k: Math.min(10, table.n - 1),
       indices: neighbors.indices,

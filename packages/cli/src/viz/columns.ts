@@ -9,8 +9,12 @@ export interface PointColumns {
   paths?: string[];
   predictions?: string[];
   clusters?: string[];
-  /** Name of the label column used, if any. */
+  /** Names of the columns each role was read from, if any. */
   labelColumn?: string;
+  idColumn?: string;
+  pathColumn?: string;
+  predictionColumn?: string;
+  clusterColumn?: string;
 }
 
 const ID = ["id", "key", "name", "index"];
@@ -29,17 +33,30 @@ export async function pointColumns(table: DataTable, labelColumn?: string): Prom
   const idCol = findColumn(names, ID);
   const ids = metaStrings(table, idCol) ?? Array.from({ length: table.n }, (_, i) => String(i));
   const out: PointColumns = { ids };
+  if (idCol && table.meta[idCol]) out.idColumn = idCol;
   const labels = metaStrings(table, label);
   if (labels) {
     out.labels = labels;
     out.labelColumn = label;
   }
-  const paths = metaStrings(table, findColumn(names, PATH));
-  if (paths) out.paths = paths;
-  const predictions = metaStrings(table, findColumn(names, PREDICTION));
-  if (predictions) out.predictions = predictions;
-  const clusters = metaStrings(table, findColumn(names, CLUSTER));
-  if (clusters) out.clusters = clusters;
+  const pathCol = findColumn(names, PATH);
+  const paths = metaStrings(table, pathCol);
+  if (paths) {
+    out.paths = paths;
+    out.pathColumn = pathCol!;
+  }
+  const predictionCol = findColumn(names, PREDICTION);
+  const predictions = metaStrings(table, predictionCol);
+  if (predictions) {
+    out.predictions = predictions;
+    out.predictionColumn = predictionCol!;
+  }
+  const clusterCol = findColumn(names, CLUSTER);
+  const clusters = metaStrings(table, clusterCol);
+  if (clusters) {
+    out.clusters = clusters;
+    out.clusterColumn = clusterCol!;
+  }
   return out;
 }
 
@@ -55,4 +72,18 @@ export function resolveClipPaths(paths: readonly string[], tablePath: string): (
     const near = resolve(base, p);
     return existsSync(near) ? near : resolve(p);
   });
+}
+
+/** The table's metadata columns other than the id, label, path, prediction and cluster ones. */
+export function extraColumns(table: DataTable, cols: PointColumns): DataTable["meta"] {
+  const used = new Set(
+    [
+      cols.idColumn,
+      cols.labelColumn,
+      cols.pathColumn,
+      cols.predictionColumn,
+      cols.clusterColumn,
+    ].filter((c): c is string => c !== undefined),
+  );
+  return Object.fromEntries(Object.entries(table.meta).filter(([name]) => !used.has(name)));
 }

@@ -5,7 +5,7 @@ import { emit } from "../output.js";
 import { CliError, ExitCode } from "../run.js";
 import { type ClusterFlags, METRIC_SAMPLE, runCluster, runMetrics, runUmap } from "./analysis.js";
 import { playableClipPaths } from "./clips.js";
-import { type PointColumns, pointColumns } from "./columns.js";
+import { extraColumns, type PointColumns, pointColumns } from "./columns.js";
 import { readInputTable } from "./input.js";
 
 /** Runs `audiomap report`: metrics for every input, pictures for the first, one report folder. */
@@ -125,6 +125,7 @@ export async function runReportCommand(inputs: string[], opts: ReportOptions): P
     ...(main.cols.predictions && { predictions: main.cols.predictions }),
     ...(main.cols.paths && { paths: main.cols.paths }),
     ...(audio && { audio }),
+    columns: extraColumns(main.table, main.cols),
     ...(neighbors && {
       neighbors: { k: pageK, indices: neighbors.indices, distances: neighbors.distances },
     }),

@@ -25,6 +25,7 @@ export function clientMain(): void {
     colorings: Coloring[];
     audio: (string | null)[];
     neighbors?: { k: number; indices: string; distances: string };
+    numeric?: { name: string; values: string; min: number; max: number; missing: number }[];
   }
   const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
   const data = JSON.parse($("audiomap-data").textContent ?? "{}") as Payload;
@@ -44,6 +45,32 @@ export function clientMain(): void {
   const nbIndex = data.neighbors ? new Int32Array(bytesOf(data.neighbors.indices)) : null;
   const nbDist = data.neighbors ? new Float32Array(bytesOf(data.neighbors.distances)) : null;
   let focus = -1; // the clicked point whose neighbours are listed
+  // Continuous columns: colour by one of them, and filter each by a [lo, hi] range.
+  const numeric = (data.numeric ?? []).map((c) => ({
+    ...c,
+    v: new Float32Array(bytesOf(c.values)),
+    lo: Number.NaN,
+    hi: Number.NaN,
+  }));
+  let numericColor: (typeof numeric)[number] | null = null;
+  // Viridis at nine evenly spaced stops, interpolated linearly.
+  const RAMP = [
+    [68, 1, 84],
+    [71, 45, 123],
+    [59, 82, 139],
+    [44, 114, 142],
+    [33, 145, 140],
+    [40, 174, 128],
+    [94, 201, 98],
+    [173, 220, 48],
+    [253, 231, 37],
+  ];
+  const ramp = (t: number): number[] => {
+    const x = Math.min(1, Math.max(0, t)) * (RAMP.length - 1);
+    const k = Math.min(RAMP.length - 2, Math.floor(x));
+    const f = x - k;
+    return RAMP[k]!.map((a, c) => Math.round(a + (RAMP[k + 1]![c]! - a) * f));
+  };
 
   // --- state -------------------------------------------------------------------------------
   const pos = new Float32Array(n * 2);
@@ -318,13 +345,32 @@ export function clientMain(): void {
     const q = query.toLowerCase();
     let shown = 0;
     rgba = new Uint8Array(n * 4);
+    const filters = numeric.filter((f) => !Number.isNaN(f.lo) || !Number.isNaN(f.hi));
+    const num = numericColor;
+    const span = num ? num.max - num.min || 1 : 1;
+    const missingColor = [170, 170, 170];
     for (let i = 0; i < n; i++) {
       const cat = coloring.index[i]!;
-      let vis = !hiddenCats.has(cat);
+      let vis = num !== null || !hiddenCats.has(cat);
+      for (const f of filters) {
+        const v = f.v[i]!;
+        // A missing value fails every active range.
+        if (
+          !(
+            v >= (Number.isNaN(f.lo) ? -Infinity : f.lo) &&
+            v <= (Number.isNaN(f.hi) ? Infinity : f.hi)
+          )
+        )
+          vis = false;
+      }
       if (vis && q) vis = data.fields.some((f) => f.values[i]!.toLowerCase().includes(q));
       visible[i] = vis ? 1 : 0;
       const inSel = selected ? selected[i] === 1 : true;
-      const c = cols[cat]!;
+      const c = num
+        ? Number.isNaN(num.v[i]!)
+          ? missingColor
+          : ramp((num.v[i]! - num.min) / span)
+        : cols[cat]!;
       const on = vis && inSel;
       if (vis) shown++;
       rgba[4 * i] = on ? c[0]! : 200;
@@ -340,6 +386,30 @@ export function clientMain(): void {
   function buildLegend(): void {
     const box = $("legend");
     box.replaceChildren();
+    if (numericColor) {
+      const num = numericColor;
+      $("legend-title").textContent = `Colour: ${num.name}`;
+      const bar = document.createElement("div");
+      bar.className = "ramp";
+      bar.style.background = `linear-gradient(to right, ${RAMP.map((c) => `rgb(${c.join(",")})`).join(", ")})`;
+      const ends = document.createElement("div");
+      ends.className = "ramp-ends";
+      const lo = document.createElement("span");
+      lo.id = "ramp-min";
+      lo.textContent = String(Number(num.min.toPrecision(4)));
+      const hi = document.createElement("span");
+      hi.id = "ramp-max";
+      hi.textContent = String(Number(num.max.toPrecision(4)));
+      ends.append(lo, hi);
+      box.append(bar, ends);
+      if (num.missing > 0) {
+        const note = document.createElement("div");
+        note.className = "hint";
+        note.textContent = `${num.missing.toLocaleString("en-US")} missing (grey)`;
+        box.append(note);
+      }
+      return;
+    }
     coloring.names.forEach((name, k) => {
       const item = document.createElement("div");
       item.className = hiddenCats.has(k) ? "legend-item off" : "legend-item";
@@ -648,12 +718,48 @@ export function clientMain(): void {
     o.textContent = c.name;
     colorSel.append(o);
   }
+  for (const c of numeric) {
+    const o = document.createElement("option");
+    o.value = `numeric:${c.name}`;
+    o.textContent = `${c.name} (continuous)`;
+    colorSel.append(o);
+  }
   colorSel.addEventListener("change", () => {
-    coloring = data.colorings.find((c) => c.name === colorSel.value) ?? data.colorings[0]!;
+    numericColor = numeric.find((c) => `numeric:${c.name}` === colorSel.value) ?? null;
+    if (!numericColor)
+      coloring = data.colorings.find((c) => c.name === colorSel.value) ?? data.colorings[0]!;
     hiddenCats.clear();
     buildLegend();
     recolor();
   });
+  // One range filter per continuous column; an empty box leaves that side open.
+  const filterBox = $("filters");
+  for (const f of numeric) {
+    const row = document.createElement("div");
+    row.className = "filter";
+    const name = document.createElement("span");
+    name.className = "fname";
+    name.textContent = f.name;
+    const box = (side: "lo" | "hi") => {
+      const input = document.createElement("input");
+      input.type = "number";
+      input.step = "any";
+      input.placeholder = String(Number((side === "lo" ? f.min : f.max).toPrecision(4)));
+      input.dataset.column = f.name;
+      input.dataset.side = side;
+      input.setAttribute("aria-label", `${f.name} ${side === "lo" ? "at least" : "at most"}`);
+      input.addEventListener("input", () => {
+        f[side] = input.value === "" ? Number.NaN : Number(input.value);
+        recolor();
+      });
+      return input;
+    };
+    const dash = document.createElement("span");
+    dash.textContent = "–";
+    row.append(name, box("lo"), dash, box("hi"));
+    filterBox.append(row);
+  }
+  $("filters-panel").hidden = numeric.length === 0;
   $<HTMLInputElement>("search").addEventListener("input", (e) => {
     query = (e.target as HTMLInputElement).value.trim();
     recolor();

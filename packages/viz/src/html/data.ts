@@ -2,6 +2,9 @@ import { categorize, matchedColors } from "../plot/categories.js";
 import type { Layout } from "../plot/scatter.js";
 import { neutralizeBidi } from "../plot/svg.js";
 
+/** A metadata cell: text, a number, or missing. */
+export type PageValue = string | number | null;
+
 /** Metadata shown for each point; every field optional, one entry per point. */
 export interface PointMeta {
   id?: readonly string[];
@@ -9,7 +12,17 @@ export interface PointMeta {
   cluster?: readonly string[];
   prediction?: readonly string[];
   path?: readonly string[];
+  /**
+   * Any other columns (duration, score, speaker, ...). A column whose cells are all numbers (or
+   * missing) is offered as a continuous colouring with a colour scale and a range filter; any
+   * other column with at most MAX_CATEGORIES distinct values as a categorical colouring. All of
+   * them show in the tooltip and are searched.
+   */
+  columns?: Readonly<Record<string, readonly PageValue[]>>;
 }
+
+/** Text columns with more distinct values than this are shown and searched, not coloured. */
+export const MAX_CATEGORIES = 64;
 
 /** The JSON payload embedded in the page (see client.ts for the reader). */
 export interface PagePayload {
@@ -31,6 +44,11 @@ export interface PagePayload {
   /** Audio source per point (relative URL or data: URI), or null; empty when there is no audio. */
   audio: (string | null)[];
   /**
+   * Continuous columns: base64 of little-endian float32 values (NaN where missing), with the
+   * range of the finite ones.
+   */
+  numeric: { name: string; values: string; min: number; max: number; missing: number }[];
+  /**
    * Each point's k nearest other points in embedding space (not in the layout), nearest first:
    * base64 of little-endian int32 indices and float32 distances, both n × k row-major.
    */
@@ -44,6 +62,11 @@ export interface PageNeighbors {
   indices: ArrayLike<number>;
   /** n × k distances. */
   distances: ArrayLike<number>;
+}
+
+/** Up to 6 significant digits, without a trailing exponent for ordinary values. */
+function formatNumber(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
 }
 
 function base64Of(view: Int32Array | Float32Array): string {
@@ -109,6 +132,48 @@ export function buildPayload(
       index: Array.from(c.index),
     });
   }
+  const numeric: PagePayload["numeric"] = [];
+  for (const [rawName, values] of Object.entries(meta.columns ?? {})) {
+    const name = neutralizeBidi(rawName);
+    if (values.length !== n)
+      throw new RangeError(`meta.columns.${rawName} has ${values.length} values, expected ${n}`);
+    if (fields.some((f) => f.name === name)) continue;
+    const isNumeric =
+      values.some((v) => v !== null) && values.every((v) => v === null || typeof v === "number");
+    fields.push({
+      name,
+      values: values.map((v) =>
+        v === null ? "" : isNumeric ? formatNumber(v as number) : neutralizeBidi(String(v)),
+      ),
+    });
+    if (isNumeric) {
+      const f = Float32Array.from(values, (v) =>
+        v === null || !Number.isFinite(v) ? Number.NaN : (v as number),
+      );
+      let min = Number.POSITIVE_INFINITY;
+      let max = Number.NEGATIVE_INFINITY;
+      let missing = 0;
+      for (const v of f) {
+        if (Number.isNaN(v)) missing++;
+        else {
+          if (v < min) min = v;
+          if (v > max) max = v;
+        }
+      }
+      numeric.push({ name, values: base64Of(f), min, max, missing });
+    } else {
+      const text = values.map((v) => (v === null ? "(missing)" : String(v)));
+      if (new Set(text).size > MAX_CATEGORIES) continue;
+      const c = categorize(text);
+      colorings.push({
+        name,
+        names: c.names.map(neutralizeBidi),
+        colors: c.colors,
+        counts: c.counts,
+        index: Array.from(c.index),
+      });
+    }
+  }
   if (colorings.length === 0)
     colorings.push({
       name: "none",
@@ -126,6 +191,7 @@ export function buildPayload(
     fields,
     colorings,
     audio,
+    numeric,
     ...(neighbors && { neighbors: encodeNeighbors(neighbors, n) }),
   };
 }

@@ -61,6 +61,7 @@ export function interactiveHtml(layout: Layout, options: InteractiveHtmlOptions 
 </header>
 <div id="stage"><canvas id="plot"></canvas><canvas id="overlay"></canvas><div id="tooltip"></div></div>
 <aside><h2 id="legend-title"></h2><div id="legend"></div>
+  <section id="filters-panel" hidden><h2>Filter</h2><div id="filters"></div></section>
   <section id="neighbors-panel" hidden><h2>Nearest in embedding space</h2>
   <div id="neighbors-of"></div><ol id="neighbors"></ol></section></aside>
 <footer><span id="shown-count"></span><span class="hint">drag: pan · wheel: zoom · shift-drag: lasso · click: play</span>

@@ -27,6 +27,12 @@ footer audio{height:28px}
 #tooltip td{word-break:break-all}
 #selection{display:none;gap:6px;align-items:center}
 .hint{color:#888}
+.ramp{height:12px;border-radius:2px;margin:4px 0 2px}
+.ramp-ends{display:flex;justify-content:space-between;color:#555;font-variant-numeric:tabular-nums}
+#filters-panel{margin-top:12px;border-top:1px solid #eee;padding-top:4px}
+.filter{display:flex;gap:4px;align-items:center;margin:2px 0}
+.filter .fname{flex:1;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.filter input{width:64px;padding:1px 3px}
 #neighbors-panel{margin-top:12px;border-top:1px solid #eee;padding-top:4px}
 #neighbors-of{color:#666;margin-bottom:4px;word-break:break-all}
 #neighbors{margin:0;padding-left:22px}

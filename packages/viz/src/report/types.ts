@@ -1,4 +1,4 @@
-import type { PageNeighbors } from "../html/data.js";
+import type { PageNeighbors, PageValue } from "../html/data.js";
 import type { Layout } from "../plot/scatter.js";
 
 /** Metric names in table order, with the headings shown in reports. */
@@ -56,6 +56,8 @@ export interface ReportInput {
   paths?: string[];
   /** Audio source per point (see `audioSources`), for the page and the examples. */
   audio?: (string | null)[];
+  /** Other per-point columns for the page: colour by, filter by, shown in the tooltip. */
+  columns?: Record<string, readonly PageValue[]>;
   /** The main run's nearest neighbours in embedding space, listed in the page on click. */
   neighbors?: PageNeighbors;
   /** Examples per cluster. Default: 3. */

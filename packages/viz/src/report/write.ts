@@ -69,6 +69,7 @@ export async function writeReport(dir: string, input: ReportInput): Promise<Repo
         ...(input.clusters && { cluster: input.clusters }),
         ...(input.predictions && { prediction: input.predictions }),
         ...(input.paths && { path: input.paths }),
+        ...(input.columns && { columns: input.columns }),
       },
       ...(input.audio && { audio: input.audio }),
       ...(input.neighbors && { neighbors: input.neighbors }),
