@@ -55,6 +55,7 @@ describe.skipIf(!haveChromium)("interactive page in headless chromium", () => {
     mode: "link" | "embed",
     neighbors?: PageNeighbors,
     columns?: Record<string, (string | number | null)[]>,
+    prediction?: (labels: string[]) => string[],
   ) {
     const d = dataset(n);
     const audio = audioSources(d.path, { mode, htmlDir: dir, baseDir: dir });
@@ -62,7 +63,13 @@ describe.skipIf(!haveChromium)("interactive page in headless chromium", () => {
       { coords: d.coords, n, dims: 2 },
       {
         title: `test ${XSS}`,
-        meta: { label: d.label, cluster: d.cluster, path: d.path, ...(columns && { columns }) },
+        meta: {
+          label: d.label,
+          cluster: d.cluster,
+          path: d.path,
+          ...(columns && { columns }),
+          ...(prediction && { prediction: prediction(d.label) }),
+        },
         audio,
         ...(neighbors && { neighbors }),
       },
@@ -280,6 +287,56 @@ describe.skipIf(!haveChromium)("interactive page in headless chromium", () => {
     expect(await page.locator('#tooltip td[data-field="score"]').textContent()).toBe(
       String(Number((high / (n - 1)).toPrecision(6))),
     );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows label against prediction: a confusion matrix, mismatches only, one cell", async () => {
+    const n = 900;
+    // Every 7th clip is predicted as the next word; every 11th has no prediction.
+    const predict = (labels: string[]) =>
+      labels.map((l, i) => (i % 11 === 10 ? "" : i % 7 === 3 ? `word${(i + 1) % 3}` : l));
+    const { page, errors, d } = await open(n, "link", undefined, undefined, predict);
+    const pred = predict(d.label);
+    const count = (label: string, predicted: string) =>
+      d.label.filter((l, i) => l === label && pred[i] === predicted).length;
+    const visibleCount = () =>
+      page.evaluate(() =>
+        (window as unknown as { audiomap: { visibleCount(): number } }).audiomap.visibleCount(),
+      );
+    expect(await page.locator("#confusion-panel").isVisible()).toBe(true);
+    // Every cell's count equals the data's.
+    const cells = await page.$$eval("#confusion td", (tds) =>
+      tds.map((td) => ({
+        label: td.getAttribute("data-label")!,
+        predicted: td.getAttribute("data-predicted")!,
+        count: Number(td.getAttribute("data-count")),
+      })),
+    );
+    const classes = [...new Set([...d.label, ...pred].filter((v) => v !== ""))].sort();
+    expect(cells).toHaveLength(classes.length ** 2);
+    for (const cell of cells)
+      expect(cell.count, `${cell.label} → ${cell.predicted}`).toBe(
+        count(cell.label, cell.predicted),
+      );
+    const scored = pred.filter((p) => p !== "").length;
+    const correct = d.label.filter((l, i) => pred[i] !== "" && l === pred[i]).length;
+    expect(await page.locator("#accuracy").textContent()).toBe(
+      `top-1 ${((100 * correct) / scored).toFixed(1)}% of ${scored}`,
+    );
+    // The hostile label is a class like any other, shown as text.
+    expect(await page.locator("#confusion th", { hasText: "<img" }).count()).toBe(2);
+    await page.screenshot({ path: join(SHOTS, "confusion.png") });
+
+    await page.check("#mismatches");
+    await expect.poll(visibleCount).toBe(scored - correct);
+    await page.uncheck("#mismatches");
+    await expect.poll(visibleCount).toBe(n);
+    await page.click('#confusion td[data-label="word1"][data-predicted="word2"]');
+    await expect.poll(visibleCount).toBe(count("word1", "word2"));
+    expect(count("word1", "word2")).toBeGreaterThan(0);
+    await page.click('#confusion td[data-label="word1"][data-predicted="word2"]');
+    await expect.poll(visibleCount).toBe(n);
     expect(errors).toEqual([]);
     await page.close();
   });

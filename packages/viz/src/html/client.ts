@@ -53,6 +53,11 @@ export function clientMain(): void {
     hi: Number.NaN,
   }));
   let numericColor: (typeof numeric)[number] | null = null;
+  // Label against prediction: "mismatches only", or one confusion-matrix cell.
+  const labelField = data.fields.find((f) => f.name === "label");
+  const predField = data.fields.find((f) => f.name === "prediction");
+  let mismatchesOnly = false;
+  let cellFilter: { label: string; predicted: string } | null = null;
   // Viridis at nine evenly spaced stops, interpolated linearly.
   const RAMP = [
     [68, 1, 84],
@@ -363,6 +368,12 @@ export function clientMain(): void {
         )
           vis = false;
       }
+      if (vis && labelField && predField) {
+        const l = labelField.values[i]!;
+        const p = predField.values[i]!;
+        if (mismatchesOnly && (l === p || l === "" || p === "")) vis = false;
+        if (cellFilter && (l !== cellFilter.label || p !== cellFilter.predicted)) vis = false;
+      }
       if (vis && q) vis = data.fields.some((f) => f.values[i]!.toLowerCase().includes(q));
       visible[i] = vis ? 1 : 0;
       const inSel = selected ? selected[i] === 1 : true;
@@ -490,6 +501,81 @@ export function clientMain(): void {
     $("now-playing").textContent = `▶ ${idField.values[i]}`;
     player.play().catch((e: Error) => {
       $("now-playing").textContent = `cannot play ${idField.values[i]}: ${e.message}`;
+    });
+  }
+
+  // --- label against prediction ------------------------------------------------------------
+  function buildConfusion(): void {
+    if (!labelField || !predField) return;
+    const classes = [
+      ...new Set([...labelField.values, ...predField.values].filter((v) => v !== "")),
+    ].sort();
+    const at = new Map(classes.map((c, k) => [c, k]));
+    const c = classes.length;
+    const counts = new Int32Array(c * c);
+    let scored = 0;
+    let correct = 0;
+    for (let i = 0; i < n; i++) {
+      const l = labelField.values[i]!;
+      const p = predField.values[i]!;
+      if (l === "" || p === "") continue;
+      counts[at.get(l)! * c + at.get(p)!]!++;
+      scored++;
+      if (l === p) correct++;
+    }
+    $("confusion-panel").hidden = false;
+    $("accuracy").textContent =
+      `top-1 ${scored ? ((100 * correct) / scored).toFixed(1) : "–"}% of ${scored.toLocaleString("en-US")}`;
+    const table = document.createElement("table");
+    table.id = "confusion";
+    const head = document.createElement("tr");
+    const corner = document.createElement("th");
+    corner.textContent = "label \\ predicted";
+    head.append(corner);
+    for (const name of classes) {
+      const th = document.createElement("th");
+      th.className = "col";
+      th.textContent = name;
+      th.title = name;
+      head.append(th);
+    }
+    table.append(head);
+    classes.forEach((label, r) => {
+      const tr = document.createElement("tr");
+      const th = document.createElement("th");
+      th.textContent = label;
+      tr.append(th);
+      let total = 0;
+      for (let k = 0; k < c; k++) total += counts[r * c + k]!;
+      classes.forEach((predicted, k) => {
+        const td = document.createElement("td");
+        const count = counts[r * c + k]!;
+        td.textContent = count ? String(count) : "";
+        td.dataset.label = label;
+        td.dataset.predicted = predicted;
+        td.dataset.count = String(count);
+        const share = total ? count / total : 0;
+        td.style.background = count
+          ? `rgba(${r === k ? "44,114,142" : "214,39,40"},${0.15 + 0.85 * share})`
+          : "";
+        td.title = `${label} → ${predicted}: ${count}`;
+        td.addEventListener("click", () => {
+          const same = cellFilter?.label === label && cellFilter.predicted === predicted;
+          cellFilter = same || count === 0 ? null : { label, predicted };
+          table.querySelectorAll("td.on").forEach((cell) => {
+            cell.classList.remove("on");
+          });
+          if (cellFilter) td.classList.add("on");
+          recolor();
+        });
+        tr.append(td);
+      });
+      table.append(tr);
+    });
+    $("confusion-box").replaceChildren(table);
+    $<HTMLInputElement>("mismatches").addEventListener("change", (e) => {
+      mismatchesOnly = (e.target as HTMLInputElement).checked;
+      recolor();
     });
   }
 
@@ -806,6 +892,7 @@ export function clientMain(): void {
   resize();
   setView(0, 1);
   buildLegend();
+  buildConfusion();
   recolor();
   // A small handle for scripts and tests: where a point is drawn, and what is shown.
   (window as unknown as { audiomap: unknown }).audiomap = {

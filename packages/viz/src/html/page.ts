@@ -61,6 +61,9 @@ export function interactiveHtml(layout: Layout, options: InteractiveHtmlOptions 
 </header>
 <div id="stage"><canvas id="plot"></canvas><canvas id="overlay"></canvas><div id="tooltip"></div></div>
 <aside><h2 id="legend-title"></h2><div id="legend"></div>
+  <section id="confusion-panel" hidden><h2>Label × prediction <span id="accuracy"></span></h2>
+  <label><input id="mismatches" type="checkbox"> mismatches only</label>
+  <div id="confusion-box"></div><div class="hint">click a cell: show only those clips</div></section>
   <section id="filters-panel" hidden><h2>Filter</h2><div id="filters"></div></section>
   <section id="neighbors-panel" hidden><h2>Nearest in embedding space</h2>
   <div id="neighbors-of"></div><ol id="neighbors"></ol></section></aside>

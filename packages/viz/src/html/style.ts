@@ -29,6 +29,14 @@ footer audio{height:28px}
 .hint{color:#888}
 .ramp{height:12px;border-radius:2px;margin:4px 0 2px}
 .ramp-ends{display:flex;justify-content:space-between;color:#555;font-variant-numeric:tabular-nums}
+#confusion-panel{margin-top:12px;border-top:1px solid #eee;padding-top:4px}
+#accuracy{font-weight:normal;color:#666}
+#confusion-box{overflow:auto;max-height:320px;margin:4px 0}
+#confusion{border-collapse:collapse;font-size:9px;font-variant-numeric:tabular-nums}
+#confusion th{font-weight:normal;color:#555;max-width:48px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;padding:0 2px;text-align:right}
+#confusion th.col{writing-mode:vertical-rl;transform:rotate(180deg);max-height:60px;text-align:left}
+#confusion td{min-width:14px;height:14px;text-align:center;border:1px solid #f2f2f2;cursor:pointer;padding:0 1px}
+#confusion td.on{outline:2px solid #000}
 #filters-panel{margin-top:12px;border-top:1px solid #eee;padding-top:4px}
 .filter{display:flex;gap:4px;align-items:center;margin:2px 0}
 .filter .fname{flex:1;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
