@@ -341,6 +341,63 @@ describe.skipIf(!haveChromium)("interactive page in headless chromium", () => {
     await page.close();
   });
 
+  it("draws category names at their centres and density contours, each switchable", async () => {
+    const { page, errors, d } = await open(3000, "link");
+    const hook = () =>
+      page.evaluate(() => {
+        const a = (
+          window as unknown as {
+            audiomap: {
+              namePositions(): { text: string; x: number; y: number }[];
+              contourSegments(): number;
+            };
+          }
+        ).audiomap;
+        return { names: a.namePositions(), segments: a.contourSegments() };
+      });
+    const { names, segments } = await hook();
+    // One name per label, at the mean of that label's points.
+    expect(names.map((x) => x.text).sort()).toEqual([...new Set(d.label)].sort());
+    for (const k of [0, 1, 2]) {
+      const members = d.label.flatMap((l, i) => (l === `word${k}` ? [i] : []));
+      const mean = [0, 1].map(
+        (c) => members.reduce((a, i) => a + d.coords[2 * i + c]!, 0) / members.length,
+      );
+      const near = await page.evaluate(([x, y]) => {
+        const a = (
+          window as unknown as {
+            audiomap: { screenPositionOf(x: number, y: number): { x: number; y: number } };
+          }
+        ).audiomap;
+        return a.screenPositionOf(x!, y!);
+      }, mean);
+      const drawn = names.find((x) => x.text === `word${k}`)!;
+      expect(Math.hypot(drawn.x - near.x, drawn.y - near.y)).toBeLessThan(1);
+    }
+    // The names are drawn: dark text pixels at a name's position, gone when switched off.
+    const w1 = names.find((x) => x.text === "word1")!;
+    const darkest = async () => {
+      let min = 255;
+      for (let dx = -12; dx <= 12; dx += 2) {
+        const [r, g, b] = await pixel(page, w1.x + dx, w1.y);
+        min = Math.min(min, r, g, b);
+      }
+      return min;
+    };
+    await page.mouse.move(1, 1);
+    expect(await darkest()).toBeLessThan(80);
+    await page.uncheck("#show-names");
+    await expect.poll(darkest).toBeGreaterThan(80);
+    // Contours: three levels traced around the three groups, drawn only when asked for.
+    expect(segments).toBeGreaterThan(30);
+    const off = await page.screenshot();
+    await page.check("#show-contours");
+    await expect.poll(async () => (await page.screenshot()).equals(off)).toBe(false);
+    await page.screenshot({ path: join(SHOTS, "contours.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("shows no neighbour panel when the page has no neighbour lists", async () => {
     const { page } = await open(60, "link");
     const p = await pointOnScreen(page, 7);

@@ -102,6 +102,10 @@ export function clientMain(): void {
     buildGrid();
     fitCamera();
     uploadPositions();
+    if (visible.length === n) {
+      computeNames();
+      computeContours();
+    }
   }
 
   function fitCamera(): void {
@@ -390,6 +394,8 @@ export function clientMain(): void {
       rgba[4 * i + 3] = on ? 215 : vis ? 90 : 25;
     }
     renderer.colors(rgba);
+    computeNames();
+    computeContours();
     $("shown-count").textContent = shown === n ? "" : `${shown.toLocaleString("en-US")} shown · `;
     redraw();
   }
@@ -502,6 +508,151 @@ export function clientMain(): void {
     player.play().catch((e: Error) => {
       $("now-playing").textContent = `cannot play ${idField.values[i]}: ${e.message}`;
     });
+  }
+
+  // --- cluster names and density contours (overlay, in data coordinates) -------------------
+  let names: { text: string; x: number; y: number; color: string }[] = [];
+  let contours: { level: number; segs: Float32Array }[] = [];
+  const showNames = () => $<HTMLInputElement>("show-names").checked;
+  const showContours = () => $<HTMLInputElement>("show-contours").checked;
+  /** Each shown category's name at the mean of its visible points (categorical colourings). */
+  function computeNames(): void {
+    names = [];
+    if (numericColor || coloring.names.length > 64) return;
+    const c = coloring.names.length;
+    const sx = new Float64Array(c);
+    const sy = new Float64Array(c);
+    const cnt = new Float64Array(c);
+    for (let i = 0; i < n; i++) {
+      if (!visible[i]) continue;
+      const k = coloring.index[i]!;
+      sx[k]! += pos[2 * i]!;
+      sy[k]! += pos[2 * i + 1]!;
+      cnt[k]!++;
+    }
+    for (let k = 0; k < c; k++)
+      if (cnt[k]! > 0)
+        names.push({
+          text: coloring.names[k]!,
+          x: sx[k]! / cnt[k]!,
+          y: sy[k]! / cnt[k]!,
+          color: coloring.colors[k]!,
+        });
+  }
+  /**
+   * Density of the visible points on an 80 × 80 grid (Gaussian blur of a histogram), traced by
+   * marching squares at 20, 45 and 70% of its peak.
+   */
+  function computeContours(): void {
+    contours = [];
+    const G = 80;
+    let x0 = Infinity;
+    let x1 = -Infinity;
+    let y0 = Infinity;
+    let y1 = -Infinity;
+    for (let i = 0; i < n; i++) {
+      if (!visible[i]) continue;
+      x0 = Math.min(x0, pos[2 * i]!);
+      x1 = Math.max(x1, pos[2 * i]!);
+      y0 = Math.min(y0, pos[2 * i + 1]!);
+      y1 = Math.max(y1, pos[2 * i + 1]!);
+    }
+    if (!(x1 > x0) || !(y1 > y0)) return;
+    // Six cells of margin on each side, so the blurred density falls to zero and contours close.
+    const cw = (x1 - x0) / (G - 13);
+    const ch = (y1 - y0) / (G - 13);
+    x0 -= 6 * cw;
+    y0 -= 6 * ch;
+    let grid = new Float32Array(G * G);
+    for (let i = 0; i < n; i++) {
+      if (!visible[i]) continue;
+      const gx = Math.min(G - 1, Math.floor((pos[2 * i]! - x0) / cw));
+      const gy = Math.min(G - 1, Math.floor((pos[2 * i + 1]! - y0) / ch));
+      grid[gy * G + gx]!++;
+    }
+    // A Gaussian of sigma 2 cells, 9 taps.
+    const taps = [-4, -3, -2, -1, 0, 1, 2, 3, 4].map((t) => Math.exp(-(t * t) / 8));
+    const sum = taps.reduce((a, b) => a + b, 0);
+    const kernel = taps.map((v) => v / sum);
+    for (const horizontal of [true, false]) {
+      const out = new Float32Array(G * G);
+      for (let y = 0; y < G; y++)
+        for (let x = 0; x < G; x++) {
+          let v = 0;
+          for (let t = -4; t <= 4; t++) {
+            const xx = horizontal ? x + t : x;
+            const yy = horizontal ? y : y + t;
+            if (xx >= 0 && xx < G && yy >= 0 && yy < G) v += grid[yy * G + xx]! * kernel[t + 4]!;
+          }
+          out[y * G + x] = v;
+        }
+      grid = out;
+    }
+    let peak = 0;
+    for (const v of grid) peak = Math.max(peak, v);
+    if (peak <= 0) return;
+    for (const share of [0.2, 0.45, 0.7]) {
+      const level = share * peak;
+      const segs: number[] = [];
+      const at = (x: number, y: number) => grid[y * G + x]!;
+      // Where the level crosses the edge between two grid nodes, in data coordinates.
+      const cross = (ax: number, ay: number, bx: number, by: number): [number, number] => {
+        const a = at(ax, ay);
+        const b = at(bx, by);
+        const t = (level - a) / (b - a);
+        return [x0 + (ax + (bx - ax) * t + 0.5) * cw, y0 + (ay + (by - ay) * t + 0.5) * ch];
+      };
+      for (let y = 0; y < G - 1; y++)
+        for (let x = 0; x < G - 1; x++) {
+          const code =
+            (at(x, y) > level ? 1 : 0) |
+            (at(x + 1, y) > level ? 2 : 0) |
+            (at(x + 1, y + 1) > level ? 4 : 0) |
+            (at(x, y + 1) > level ? 8 : 0);
+          if (code === 0 || code === 15) continue;
+          const edges: [number, number][] = [];
+          if ((code & 1) !== (code & 2) >> 1) edges.push(cross(x, y, x + 1, y));
+          if ((code & 2) >> 1 !== (code & 4) >> 2) edges.push(cross(x + 1, y, x + 1, y + 1));
+          if ((code & 4) >> 2 !== (code & 8) >> 3) edges.push(cross(x + 1, y + 1, x, y + 1));
+          if ((code & 8) >> 3 !== (code & 1)) edges.push(cross(x, y + 1, x, y));
+          // Two crossings: one segment; four (a saddle): two.
+          for (let e = 0; e + 1 < edges.length; e += 2) segs.push(...edges[e]!, ...edges[e + 1]!);
+        }
+      contours.push({ level: share, segs: Float32Array.from(segs) });
+    }
+  }
+  function drawNamesAndContours(ctx: CanvasRenderingContext2D): void {
+    const screen = (x: number, y: number): [number, number] => [
+      (x - cam.cx) * cam.scale + W / 2,
+      H / 2 - (y - cam.cy) * cam.scale,
+    ];
+    if (showContours()) {
+      ctx.strokeStyle = "rgba(40,40,40,0.55)";
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      for (const c of contours)
+        for (let k = 0; k < c.segs.length; k += 4) {
+          const [ax, ay] = screen(c.segs[k]!, c.segs[k + 1]!);
+          const [bx, by] = screen(c.segs[k + 2]!, c.segs[k + 3]!);
+          ctx.moveTo(ax, ay);
+          ctx.lineTo(bx, by);
+        }
+      ctx.stroke();
+    }
+    if (showNames()) {
+      ctx.font = "bold 12px 'DejaVu Sans', system-ui, sans-serif";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.lineJoin = "round";
+      for (const label of names) {
+        const [x, y] = screen(label.x, label.y);
+        ctx.lineWidth = 3.5;
+        ctx.strokeStyle = "rgba(255,255,255,0.9)";
+        ctx.strokeText(label.text, x, y);
+        ctx.fillStyle = "#111";
+        ctx.fillText(label.text, x, y);
+      }
+    }
   }
 
   // --- label against prediction ------------------------------------------------------------
@@ -633,6 +784,7 @@ export function clientMain(): void {
     const k = dpr();
     ctx.setTransform(k, 0, 0, k, 0, 0);
     ctx.clearRect(0, 0, W, H);
+    drawNamesAndContours(ctx);
     if (hovered >= 0) {
       const [x, y] = toScreen(hovered);
       ctx.strokeStyle = "#000";
@@ -846,6 +998,9 @@ export function clientMain(): void {
     filterBox.append(row);
   }
   $("filters-panel").hidden = numeric.length === 0;
+  $<HTMLInputElement>("show-names").checked = coloring.names.length <= 64;
+  $("show-names").addEventListener("change", redraw);
+  $("show-contours").addEventListener("change", redraw);
   $<HTMLInputElement>("search").addEventListener("input", (e) => {
     query = (e.target as HTMLInputElement).value.trim();
     recolor();
@@ -906,5 +1061,24 @@ export function clientMain(): void {
     selectedIds,
     visibleCount: () => visible.reduce((a, b) => a + b, 0),
     focus: () => focus,
+    /** Where a data-space point falls on the page. */
+    screenPositionOf: (x: number, y: number) => {
+      const r = stage.getBoundingClientRect();
+      return {
+        x: (x - cam.cx) * cam.scale + W / 2 + r.left,
+        y: H / 2 - (y - cam.cy) * cam.scale + r.top,
+      };
+    },
+    /** Where each category name is drawn (screen px, page coordinates). */
+    namePositions: () =>
+      names.map((label) => {
+        const r = stage.getBoundingClientRect();
+        return {
+          text: label.text,
+          x: (label.x - cam.cx) * cam.scale + W / 2 + r.left,
+          y: H / 2 - (label.y - cam.cy) * cam.scale + r.top,
+        };
+      }),
+    contourSegments: () => contours.reduce((a, c) => a + c.segs.length / 4, 0),
   };
 }

@@ -53,6 +53,8 @@ export function interactiveHtml(layout: Layout, options: InteractiveHtmlOptions 
   <label>view <select id="view"></select></label>
   <input id="search" type="search" placeholder="search id, label, path…" aria-label="search">
   <label title="or hold Shift while dragging"><input id="lasso-mode" type="checkbox"> lasso</label>
+  <label title="category names at the centre of their points"><input id="show-names" type="checkbox"> names</label>
+  <label title="density contours of the shown points"><input id="show-contours" type="checkbox"> contours</label>
   <button id="reset" type="button">reset view</button>
   <span id="selection"><span id="selection-count"></span>
     <button id="export-txt" type="button">export .txt</button>
