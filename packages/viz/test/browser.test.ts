@@ -87,6 +87,10 @@ describe.skipIf(!haveChromium)("interactive page in headless chromium", () => {
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(pathToFileURL(file).href);
     await page.waitForFunction(() => "audiomap" in window);
+    // Let a resize from the first layout (a wrapping header) settle before reading positions.
+    await page.evaluate(
+      () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+    );
     return { page, errors, d };
   }
 

@@ -53,8 +53,6 @@ export function interactiveHtml(layout: Layout, options: InteractiveHtmlOptions 
   <label>view <select id="view"></select></label>
   <input id="search" type="search" placeholder="search id, label, path…" aria-label="search">
   <label title="or hold Shift while dragging"><input id="lasso-mode" type="checkbox"> lasso</label>
-  <label title="category names at the centre of their points"><input id="show-names" type="checkbox"> names</label>
-  <label title="density contours of the shown points"><input id="show-contours" type="checkbox"> contours</label>
   <button id="reset" type="button">reset view</button>
   <span id="selection"><span id="selection-count"></span>
     <button id="export-txt" type="button">export .txt</button>
@@ -62,7 +60,9 @@ export function interactiveHtml(layout: Layout, options: InteractiveHtmlOptions 
     <button id="clear-selection" type="button">clear</button></span>
 </header>
 <div id="stage"><canvas id="plot"></canvas><canvas id="overlay"></canvas><div id="tooltip"></div></div>
-<aside><h2 id="legend-title"></h2><div id="legend"></div>
+<aside><div id="layers"><label title="category names at the centre of their points"><input id="show-names" type="checkbox"> names</label>
+  <label title="density contours of the shown points"><input id="show-contours" type="checkbox"> contours</label></div>
+  <h2 id="legend-title"></h2><div id="legend"></div>
   <section id="confusion-panel" hidden><h2>Label × prediction <span id="accuracy"></span></h2>
   <label><input id="mismatches" type="checkbox"> mismatches only</label>
   <div id="confusion-box"></div><div class="hint">click a cell: show only those clips</div></section>

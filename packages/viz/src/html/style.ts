@@ -27,6 +27,7 @@ footer audio{height:28px}
 #tooltip td{word-break:break-all}
 #selection{display:none;gap:6px;align-items:center}
 .hint{color:#888}
+#layers{display:flex;gap:12px;color:#555;margin-bottom:6px}
 .ramp{height:12px;border-radius:2px;margin:4px 0 2px}
 .ramp-ends{display:flex;justify-content:space-between;color:#555;font-variant-numeric:tabular-nums}
 #confusion-panel{margin-top:12px;border-top:1px solid #eee;padding-top:4px}
