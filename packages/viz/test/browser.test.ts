@@ -509,6 +509,13 @@ describe.skipIf(!haveChromium)("interactive page in headless chromium", () => {
       .poll(() => page.locator('#tooltip td[data-field="id"]').textContent())
       .toBe("99999");
     await page.screenshot({ path: join(SHOTS, "100k.png") });
+    // Level of detail: a moving view may draw a sample; a still one draws every point.
+    const drawn = () =>
+      page.evaluate(() =>
+        (window as unknown as { audiomap: { drawnPoints(): number } }).audiomap.drawnPoints(),
+      );
+    for (let step = 0; step < 8; step++) await page.mouse.wheel(0, step % 2 ? 80 : -80);
+    await expect.poll(drawn, { timeout: 5000 }).toBe(100_000);
     expect(errors).toEqual([]);
     await page.close();
   });

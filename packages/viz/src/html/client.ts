@@ -214,7 +214,25 @@ export function clientMain(): void {
     name: string;
     positions(): void;
     colors(rgba: Uint8Array): void;
-    draw(): void;
+    /** Draws the first `count` points of the draw order (all of them by default). */
+    draw(count?: number): void;
+  }
+  // Level of detail: above LOD_MIN points the GPU buffers hold the points in a seeded random
+  // order, so any prefix is a uniform sample. While the view moves, frames draw a prefix sized
+  // to keep about 30 frames per second; the whole set is drawn once the view is still.
+  const LOD_MIN = 50_000;
+  let order: Uint32Array | null = null;
+  if (n > LOD_MIN) {
+    order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    let seed = 0x9e3779b9;
+    for (let i = n - 1; i > 0; i--) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      const j = seed % (i + 1);
+      const t = order[i]!;
+      order[i] = order[j]!;
+      order[j] = t;
+    }
   }
   let rgba = new Uint8Array(n * 4);
   const renderer: Renderer = makeWebGL() ?? make2D();
@@ -285,14 +303,29 @@ export function clientMain(): void {
     return {
       name: "WebGL2",
       positions() {
+        let data = pos;
+        if (order) {
+          data = new Float32Array(2 * n);
+          for (let k = 0; k < n; k++) {
+            data[2 * k] = pos[2 * order[k]!]!;
+            data[2 * k + 1] = pos[2 * order[k]! + 1]!;
+          }
+        }
         gl!.bindBuffer(gl!.ARRAY_BUFFER, posBuf);
-        gl!.bufferData(gl!.ARRAY_BUFFER, pos, gl!.STATIC_DRAW);
+        gl!.bufferData(gl!.ARRAY_BUFFER, data, gl!.STATIC_DRAW);
       },
       colors(c) {
+        let data = c;
+        if (order) {
+          const words = new Uint32Array(c.buffer, c.byteOffset, n);
+          const out = new Uint32Array(n);
+          for (let k = 0; k < n; k++) out[k] = words[order[k]!]!;
+          data = new Uint8Array(out.buffer);
+        }
         gl!.bindBuffer(gl!.ARRAY_BUFFER, colBuf);
-        gl!.bufferData(gl!.ARRAY_BUFFER, c, gl!.DYNAMIC_DRAW);
+        gl!.bufferData(gl!.ARRAY_BUFFER, data, gl!.DYNAMIC_DRAW);
       },
-      draw() {
+      draw(count = n) {
         const g = gl!;
         g.viewport(0, 0, canvas.width, canvas.height);
         g.clearColor(1, 1, 1, 1);
@@ -305,7 +338,7 @@ export function clientMain(): void {
         g.uniform1f(uScale, cam.scale);
         g.uniform2f(uHalf, W / 2, H / 2);
         g.uniform1f(uSize, pointSize() * dpr());
-        g.drawArrays(g.POINTS, 0, n);
+        g.drawArrays(g.POINTS, 0, order ? Math.min(count, n) : n);
       },
     };
   }
@@ -333,13 +366,35 @@ export function clientMain(): void {
   }
 
   let pending = false;
+  let draws = 0; // frames drawn so far (read by bench/map)
+  let lastInput = -Infinity; // when the view last moved (pan or zoom)
+  let lastFrame = 0;
+  let budget = Math.min(n, 200_000); // points per frame while moving
+  let drawn = n; // points in the last frame
+  let settle = 0;
+  /** Called by pan and zoom: frames drawn in the next 200 ms are sampled, then one is full. */
+  function moved(): void {
+    lastInput = performance.now();
+    clearTimeout(settle);
+    settle = window.setTimeout(redraw, 220);
+    redraw();
+  }
   function redraw(): void {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(() => {
+    requestAnimationFrame((now) => {
       pending = false;
-      renderer.draw();
+      const moving = order !== null && now - lastInput < 200;
+      if (moving && lastFrame > 0) {
+        const interval = now - lastFrame;
+        if (interval > 45) budget = Math.max(20_000, Math.floor(budget * 0.75));
+        else if (interval < 25) budget = Math.min(n, Math.ceil(budget * 1.15));
+      }
+      lastFrame = moving ? now : 0;
+      drawn = moving ? budget : n;
+      renderer.draw(drawn);
       drawOverlay();
+      draws++;
     });
   }
   function uploadPositions(): void {
@@ -903,7 +958,7 @@ export function clientMain(): void {
         cam.cx = drag.cx - (x - drag.x) / cam.scale;
         cam.cy = drag.cy + (y - drag.y) / cam.scale;
         tooltip.style.display = "none";
-        redraw();
+        moved();
         return;
       }
     }
@@ -942,7 +997,7 @@ export function clientMain(): void {
       // Keep the data point under the cursor fixed while zooming.
       cam.cx = dx - (x - W / 2) / cam.scale;
       cam.cy = dy + (y - H / 2) / cam.scale;
-      redraw();
+      moved();
     },
     { passive: false },
   );
@@ -1061,6 +1116,9 @@ export function clientMain(): void {
     selectedIds,
     visibleCount: () => visible.reduce((a, b) => a + b, 0),
     focus: () => focus,
+    draws: () => draws,
+    /** Points in the last frame: all of them, or the moving-view sample (above 50,000). */
+    drawnPoints: () => drawn,
     /** Where a data-space point falls on the page. */
     screenPositionOf: (x: number, y: number) => {
       const r = stage.getBoundingClientRect();
