@@ -2,7 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { audioSources, buildPayload, interactiveHtml, safeJson } from "../src/html/index.js";
+import {
+  audioCapMessage,
+  audioSources,
+  audioSourcesWithCaps,
+  buildPayload,
+  interactiveHtml,
+  safeJson,
+} from "../src/html/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "audiomap-htmldata-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -108,5 +115,25 @@ describe("audioSources", () => {
     });
     expect(budget[0]).toMatch(/^data:/);
     expect(budget[1]).toBe("clips/a%20b%231.wav");
+  });
+
+  it("counts the clips the caps linked and says so in one line", () => {
+    const r = audioSourcesWithCaps(["clips/a b#1.wav", "clips/big.wav", "clips/a b#1.wav"], {
+      mode: "embed",
+      htmlDir: dir,
+      baseDir: dir,
+      maxClipBytes: 1000,
+      maxTotalBytes: 150,
+    });
+    expect([r.embedded, r.overClipCap, r.overTotalCap]).toEqual([1, 1, 1]);
+    expect(audioCapMessage(r)).toBe(
+      "audio: 1 clips embedded; 1 over 1000 B each and 1 past the 150 B total are linked instead (the page plays them only next to the clips)",
+    );
+    const none = audioSourcesWithCaps(["clips/a b#1.wav"], {
+      mode: "embed",
+      htmlDir: dir,
+      baseDir: dir,
+    });
+    expect(audioCapMessage(none)).toBeNull();
   });
 });

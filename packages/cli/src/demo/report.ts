@@ -55,10 +55,13 @@ export async function writeDemoReport(
   const viz = await import("@audiomap/viz");
   const { flags, cols, metrics } = r;
   const n = cols.ids.length;
-  const audio =
+  const audioResult =
     cols.paths && flags.audio !== "none"
-      ? viz.audioSources(cols.paths, { mode: flags.audio, htmlDir: outDir })
+      ? viz.audioSourcesWithCaps(cols.paths, { mode: flags.audio, htmlDir: outDir })
       : undefined;
+  const audio = audioResult?.sources;
+  const capMessage = audioResult && viz.audioCapMessage(audioResult);
+  if (capMessage && !flags.quiet) process.stderr.write(`audiomap demo: ${capMessage}\n`);
   const accuracy =
     metrics.accuracy === undefined ? "–" : `${(metrics.accuracy * 100).toFixed(1)} %`;
   const files = await viz.writeReport(outDir, {

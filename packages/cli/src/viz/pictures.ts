@@ -48,9 +48,9 @@ export async function writePictures(
   }
   if (targets.html) {
     const mode = targets.audio ?? "link";
-    const audio =
+    const audioResult =
       cols.paths && mode !== "none"
-        ? viz.audioSources(
+        ? viz.audioSourcesWithCaps(
             await playableClipPaths(cols.paths, tablePath, {
               mode,
               htmlDir: dirname(targets.html),
@@ -58,6 +58,9 @@ export async function writePictures(
             { mode, htmlDir: dirname(targets.html) },
           )
         : undefined;
+    const audio = audioResult?.sources;
+    const capMessage = audioResult && viz.audioCapMessage(audioResult);
+    if (capMessage) process.stderr.write(`audiomap: ${capMessage}\n`);
     const page = viz.interactiveHtml(layout, {
       title: targets.title,
       meta: {

@@ -81,9 +81,9 @@ export async function runReportCommand(inputs: string[], opts: ReportOptions): P
   if (!main) throw new CliError("no input files", ExitCode.usage);
 
   const outDir = resolve(opts.output);
-  const audio =
+  const audioResult =
     main.cols.paths && opts.audio !== "none"
-      ? viz.audioSources(
+      ? viz.audioSourcesWithCaps(
           await playableClipPaths(main.cols.paths, inputs[0]!, {
             mode: opts.audio,
             htmlDir: outDir,
@@ -91,6 +91,9 @@ export async function runReportCommand(inputs: string[], opts: ReportOptions): P
           { mode: opts.audio, htmlDir: outDir },
         )
       : undefined;
+  const audio = audioResult?.sources;
+  const capMessage = audioResult && viz.audioCapMessage(audioResult);
+  if (capMessage && !opts.quiet) process.stderr.write(`audiomap report: ${capMessage}\n`);
   const summary: Record<string, string | number> = {
     "main file": inputs[0]!,
     clips: main.table.n,

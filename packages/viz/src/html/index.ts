@@ -1,4 +1,10 @@
-export { type AudioSourceOptions, audioSources } from "./audio.js";
+export {
+  type AudioSourceOptions,
+  type AudioSourcesResult,
+  audioCapMessage,
+  audioSources,
+  audioSourcesWithCaps,
+} from "./audio.js";
 export {
   buildPayload,
   type PageNeighbors,
