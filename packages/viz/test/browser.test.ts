@@ -402,6 +402,66 @@ describe.skipIf(!haveChromium)("interactive page in headless chromium", () => {
     await page.close();
   });
 
+  it("links a sortable, searchable metadata table to the map", async () => {
+    const n = 600;
+    const score = Array.from({ length: n }, (_, i) =>
+      i % 50 === 49 ? null : ((i * 37) % 101) / 100,
+    );
+    const { page, errors, d } = await open(n, "link", undefined, { score });
+    const shown = () =>
+      page.$$eval("#table-rows .tr", (trs) =>
+        trs.map((tr) => Number(tr.getAttribute("data-index"))),
+      );
+    expect(await page.locator("#table-panel").isVisible()).toBe(false);
+    await page.click("#toggle-table");
+    await expect.poll(() => page.locator("#table-count").textContent()).toBe("600 rows");
+    // Data order first; the rendered rows are the first screenful.
+    expect((await shown()).slice(0, 5)).toEqual([0, 1, 2, 3, 4]);
+    // Sort by the numeric column: ascending, missing last; then descending.
+    const byScore = Array.from({ length: n }, (_, i) => i)
+      .filter((i) => score[i] !== null)
+      .sort((a, b) => score[a]! - score[b]! || a - b);
+    await page.click('#table-head .th[data-field="score"]');
+    await expect.poll(async () => (await shown()).slice(0, 5)).toEqual(byScore.slice(0, 5));
+    await page.click('#table-head .th[data-field="score"]');
+    const desc = Array.from({ length: n }, (_, i) => i)
+      .filter((i) => score[i] !== null)
+      .sort((a, b) => score[b]! - score[a]! || a - b);
+    await expect.poll(async () => (await shown()).slice(0, 5)).toEqual(desc.slice(0, 5));
+    expect(await page.locator('#table-head .th[data-field="score"]').textContent()).toBe("score ▼");
+    // Search filters the table like the map; the hostile label is shown as text.
+    await page.fill("#search", "word1");
+    const matching = d.label.filter((l) => l.includes("word1")).length;
+    await expect.poll(() => page.locator("#table-count").textContent()).toBe(`${matching} rows`);
+    await page.fill("#search", "");
+    await page.click('#table-head .th[data-field="id"]');
+    const xss = page.locator('#table-rows .tr[data-index="0"] .td').nth(1);
+    await expect.poll(() => xss.textContent()).toBe(XSS);
+    // A row click selects the point: focus, centred on the map. (Ids sort naturally: 0, 1, 2, …;
+    // clip 100 is the 101st row, reached by scrolling the table.)
+    expect((await shown()).slice(0, 4)).toEqual([0, 1, 2, 3]);
+    await page.locator("#table-body").evaluate((el) => {
+      el.scrollTop = 95 * 20;
+    });
+    const row = page.locator('#table-rows .tr[data-index="100"]');
+    await row.click();
+    expect(
+      await page.evaluate(() =>
+        (window as unknown as { audiomap: { focus(): number } }).audiomap.focus(),
+      ),
+    ).toBe(100);
+    await expect
+      .poll(() => page.locator('#table-rows .tr[data-index="100"]').getAttribute("class"))
+      .toBe("tr on");
+    const box = (await page.locator("#stage").boundingBox())!;
+    const p = await pointOnScreen(page, 100);
+    expect(Math.abs(p.x - (box.x + box.width / 2))).toBeLessThan(1.5);
+    expect(Math.abs(p.y - (box.y + box.height / 2))).toBeLessThan(1.5);
+    await page.screenshot({ path: join(SHOTS, "table.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("shows no neighbour panel when the page has no neighbour lists", async () => {
     const { page } = await open(60, "link");
     const p = await pointOnScreen(page, 7);

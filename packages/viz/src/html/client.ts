@@ -451,6 +451,7 @@ export function clientMain(): void {
     renderer.colors(rgba);
     computeNames();
     computeContours();
+    refreshTable();
     $("shown-count").textContent = shown === n ? "" : `${shown.toLocaleString("en-US")} shown · `;
     redraw();
   }
@@ -709,6 +710,116 @@ export function clientMain(): void {
       }
     }
   }
+
+  // --- the metadata table (virtualised, sortable, linked to the map) -----------------------
+  const ROW = 20;
+  const tablePanel = $("table-panel");
+  const tableBody = $("table-body");
+  const tableRows = $("table-rows");
+  let sortField = -1; // index into data.fields, or -1 for data order
+  let sortDesc = false;
+  let sortedAll: Uint32Array | null = null; // all points in the current sort order
+  let rows = new Uint32Array(0); // the shown points, in table order
+  const numericOf = (name: string) => numeric.find((c) => c.name === name);
+  function sortRows(): void {
+    sortedAll = null;
+    if (sortField < 0) return;
+    const f = data.fields[sortField]!;
+    const num = numericOf(f.name);
+    const idx = Array.from({ length: n }, (_, i) => i);
+    if (num) {
+      // Missing values (NaN) last in both directions.
+      idx.sort((a, b) => {
+        const x = num.v[a]!;
+        const y = num.v[b]!;
+        if (Number.isNaN(x) || Number.isNaN(y))
+          return Number.isNaN(x) ? (Number.isNaN(y) ? a - b : 1) : -1;
+        return (sortDesc ? y - x : x - y) || a - b;
+      });
+    } else {
+      // Natural order ("clip 2" before "clip 10").
+      const v = f.values;
+      const cmp = new Intl.Collator("en", { numeric: true }).compare;
+      idx.sort((a, b) => (sortDesc ? cmp(v[b]!, v[a]!) : cmp(v[a]!, v[b]!)) || a - b);
+    }
+    sortedAll = Uint32Array.from(idx);
+  }
+  function buildTableHead(): void {
+    const head = $("table-head");
+    head.replaceChildren();
+    data.fields.forEach((f, k) => {
+      const cell = document.createElement("span");
+      cell.className = "th";
+      cell.dataset.field = f.name;
+      cell.textContent = f.name + (k === sortField ? (sortDesc ? " ▼" : " ▲") : "");
+      cell.title = "click: sort";
+      cell.addEventListener("click", () => {
+        if (sortField === k) sortDesc = !sortDesc;
+        else {
+          sortField = k;
+          sortDesc = false;
+        }
+        sortRows();
+        buildTableHead();
+        refreshTable();
+      });
+      head.append(cell);
+    });
+  }
+  function refreshTable(): void {
+    if (tablePanel.hidden) return;
+    const order = sortedAll;
+    const out = new Uint32Array(n);
+    let m = 0;
+    for (let k = 0; k < n; k++) {
+      const i = order ? order[k]! : k;
+      if (visible[i]) out[m++] = i;
+    }
+    rows = out.subarray(0, m);
+    $("table-count").textContent = `${m.toLocaleString("en-US")} rows`;
+    tableRows.style.height = `${m * ROW}px`;
+    renderTableRows();
+  }
+  function renderTableRows(): void {
+    const top = tableBody.scrollTop;
+    const first = Math.max(0, Math.floor(top / ROW) - 5);
+    const last = Math.min(rows.length, Math.ceil((top + tableBody.clientHeight) / ROW) + 5);
+    const items: HTMLElement[] = [];
+    for (let r = first; r < last; r++) {
+      const i = rows[r]!;
+      const tr = document.createElement("div");
+      tr.className = i === focus ? "tr on" : "tr";
+      tr.style.top = `${r * ROW}px`;
+      tr.dataset.index = String(i);
+      for (const f of data.fields) {
+        const td = document.createElement("span");
+        td.className = "td";
+        td.textContent = f.values[i]!;
+        tr.append(td);
+      }
+      tr.addEventListener("click", () => selectFromTable(i));
+      items.push(tr);
+    }
+    tableRows.replaceChildren(...items);
+  }
+  /** A table row click: focus the point, centre the map on it, list its neighbours. */
+  function selectFromTable(i: number): void {
+    cam.cx = pos[2 * i]!;
+    cam.cy = pos[2 * i + 1]!;
+    showNeighbors(i);
+    focus = i;
+    renderTableRows();
+    redraw();
+  }
+  tableBody.addEventListener("scroll", renderTableRows);
+  $("toggle-table").addEventListener("click", () => {
+    tablePanel.hidden = !tablePanel.hidden;
+    $("toggle-table").setAttribute("aria-pressed", String(!tablePanel.hidden));
+    if (!tablePanel.hidden) {
+      buildTableHead();
+      refreshTable();
+    }
+  });
 
   // --- label against prediction ------------------------------------------------------------
   function buildConfusion(): void {

@@ -54,12 +54,15 @@ export function interactiveHtml(layout: Layout, options: InteractiveHtmlOptions 
   <input id="search" type="search" placeholder="search id, label, path…" aria-label="search">
   <label title="or hold Shift while dragging"><input id="lasso-mode" type="checkbox"> lasso</label>
   <button id="reset" type="button">reset view</button>
+  <button id="toggle-table" type="button" aria-pressed="false">table</button>
   <span id="selection"><span id="selection-count"></span>
     <button id="export-txt" type="button">export .txt</button>
     <button id="export-json" type="button">export .json</button>
     <button id="clear-selection" type="button">clear</button></span>
 </header>
 <div id="stage"><canvas id="plot"></canvas><canvas id="overlay"></canvas><div id="tooltip"></div></div>
+<section id="table-panel" hidden><div id="table-bar"><span id="table-count"></span><span class="hint">click a column to sort, a row to find the clip; search and filters apply</span></div>
+  <div id="table-head"></div><div id="table-body"><div id="table-rows"></div></div></section>
 <aside><div id="layers"><label title="category names at the centre of their points"><input id="show-names" type="checkbox"> names</label>
   <label title="density contours of the shown points"><input id="show-contours" type="checkbox"> contours</label></div>
   <h2 id="legend-title"></h2><div id="legend"></div>

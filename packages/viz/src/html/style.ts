@@ -2,7 +2,21 @@
 export const PAGE_CSS = `
 *{box-sizing:border-box}
 html,body{margin:0;height:100%;font:13px/1.4 "DejaVu Sans",system-ui,sans-serif;color:#222;background:#fafafa}
-#app{display:grid;grid-template-columns:1fr 260px;grid-template-rows:auto 1fr auto;height:100%}
+#app{display:grid;grid-template-columns:1fr 260px;grid-template-rows:auto 1fr auto auto;height:100%}
+aside{grid-row:2/4;grid-column:2}
+#stage{grid-row:2;grid-column:1}
+footer{grid-row:4}
+#table-panel{grid-column:1;grid-row:3;height:240px;display:flex;flex-direction:column;border-top:1px solid #ddd;background:#fff;min-width:0}
+#table-panel[hidden]{display:none}
+#table-bar{display:flex;gap:12px;padding:2px 8px;color:#555}
+#table-head,#table-rows .tr{display:grid;grid-auto-flow:column;grid-auto-columns:minmax(90px,1fr)}
+#table-head{font-weight:bold;border-bottom:1px solid #ddd;padding:0 8px}
+#table-head .th{cursor:pointer;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;user-select:none}
+#table-body{flex:1;overflow:auto;position:relative}
+#table-rows{position:relative}
+#table-rows .tr{position:absolute;left:0;right:0;height:20px;line-height:20px;padding:0 8px;cursor:pointer}
+#table-rows .tr:hover{background:#f0f0f0}#table-rows .tr.on{background:#ffe8e8}
+#table-rows .td{overflow:hidden;text-overflow:ellipsis;white-space:nowrap;padding-right:6px}
 header{grid-column:1/3;display:flex;flex-wrap:wrap;gap:10px;align-items:center;padding:8px 12px;border-bottom:1px solid #ddd;background:#fff}
 header h1{font-size:16px;margin:0 12px 0 0}
 header label{display:flex;gap:4px;align-items:center}
