@@ -227,7 +227,7 @@ describe.skipIf(!haveChromium)("interactive page in headless chromium", () => {
     // score rises with the index; every 50th clip has none. speaker is a categorical column.
     const score = Array.from({ length: n }, (_, i) => (i % 50 === 49 ? null : i / (n - 1)));
     const speaker = Array.from({ length: n }, (_, i) => `spk${i % 4}`);
-    const { page, errors } = await open(n, "link", undefined, { score, speaker });
+    const { page, errors, d } = await open(n, "link", undefined, { score, speaker });
     const visibleCount = () =>
       page.evaluate(() =>
         (window as unknown as { audiomap: { visibleCount(): number } }).audiomap.visibleCount(),
@@ -279,6 +279,40 @@ describe.skipIf(!haveChromium)("interactive page in headless chromium", () => {
     // A filtered-out point fades towards the background.
     const [fr, fg, fb] = await at(low);
     expect(Math.min(fr, fg, fb)).toBeGreaterThan(200);
+
+    // The histogram cross-filters: its shown counts follow the other filters, and a drag
+    // across it sets the range.
+    const bins = () =>
+      page.$$eval('.hist[data-column="score"] .bin', (b) =>
+        b.map((x) => Number(x.getAttribute("data-count"))),
+      );
+    const lo = Math.min(...score.filter((v) => v !== null).map(Number));
+    const hi = Math.max(...score.filter((v) => v !== null).map(Number));
+    const binOf = (v: number) => Math.min(29, Math.floor((v - lo) / ((hi - lo) / 30)));
+    const expectBins = (keep: (i: number) => boolean) => {
+      const c = new Array(30).fill(0);
+      score.forEach((v, i) => {
+        if (v !== null && keep(i)) c[binOf(v)]++;
+      });
+      return c;
+    };
+    await expect.poll(bins).toEqual(expectBins((i) => score[i]! >= 0.5));
+    await page.fill('input[data-column="score"][data-side="lo"]', "");
+    await page.fill("#search", "word2");
+    await expect.poll(bins).toEqual(expectBins((i) => d.label[i] === "word2"));
+    await page.fill("#search", "");
+    const hist = (await page.locator('.hist[data-column="score"]').boundingBox())!;
+    // Drag from the middle of bin 0 to the middle of bin 9: score in [0, 10/30 of the range].
+    await page.mouse.move(hist.x + hist.width * (0.5 / 30), hist.y + hist.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(hist.x + hist.width * (9.5 / 30), hist.y + hist.height / 2);
+    await page.mouse.up();
+    const top = lo + 10 * ((hi - lo) / 30);
+    await expect
+      .poll(visibleCount)
+      .toBe(score.filter((v) => v !== null && v >= lo && v <= top).length);
+    await page.dblclick('.hist[data-column="score"]');
+    await expect.poll(visibleCount).toBe(n);
 
     // The categorical column colours like a label and shows in the tooltip.
     await page.selectOption("#color-by", "speaker");

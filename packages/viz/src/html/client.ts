@@ -452,6 +452,7 @@ export function clientMain(): void {
     computeNames();
     computeContours();
     refreshTable();
+    updateHistograms();
     $("shown-count").textContent = shown === n ? "" : `${shown.toLocaleString("en-US")} shown · `;
     redraw();
   }
@@ -1136,6 +1137,83 @@ export function clientMain(): void {
     buildLegend();
     recolor();
   });
+  // A histogram per continuous column: all points (light) and the shown ones (dark), so it
+  // cross-filters with every other filter. Dragging across it sets the column's range;
+  // a double click clears it.
+  const BINS = 30;
+  const histograms: { f: (typeof numeric)[number]; shown: HTMLElement[]; peak: number }[] = [];
+  function binOf(f: (typeof numeric)[number], v: number): number {
+    const width = (f.max - f.min) / BINS || 1;
+    return Math.min(BINS - 1, Math.max(0, Math.floor((v - f.min) / width)));
+  }
+  function histogram(
+    f: (typeof numeric)[number],
+    lo: HTMLInputElement,
+    hi: HTMLInputElement,
+  ): HTMLElement {
+    const box = document.createElement("div");
+    box.className = "hist";
+    box.dataset.column = f.name;
+    const total = new Int32Array(BINS);
+    for (const v of f.v) if (!Number.isNaN(v)) total[binOf(f, v)]!++;
+    const peak = Math.max(1, ...total);
+    const shown: HTMLElement[] = [];
+    for (let b = 0; b < BINS; b++) {
+      const bar = document.createElement("span");
+      bar.className = "bin";
+      bar.dataset.bin = String(b);
+      const back = document.createElement("i");
+      back.className = "all";
+      back.style.height = `${(100 * total[b]!) / peak}%`;
+      const front = document.createElement("i");
+      front.className = "shown";
+      bar.append(back, front);
+      box.append(bar);
+      shown.push(front);
+    }
+    histograms.push({ f, shown, peak });
+    const width = (f.max - f.min) / BINS || 1;
+    let start = -1;
+    const binAt = (e: MouseEvent) => {
+      const r = box.getBoundingClientRect();
+      return Math.min(BINS - 1, Math.max(0, Math.floor(((e.clientX - r.left) / r.width) * BINS)));
+    };
+    box.addEventListener("mousedown", (e) => {
+      start = binAt(e);
+      e.preventDefault();
+    });
+    window.addEventListener("mouseup", (e) => {
+      if (start < 0) return;
+      const end = binAt(e);
+      const [a, b] = start <= end ? [start, end] : [end, start];
+      start = -1;
+      f.lo = f.min + a * width;
+      f.hi = b === BINS - 1 ? f.max : f.min + (b + 1) * width;
+      lo.value = String(Number(f.lo.toPrecision(6)));
+      hi.value = String(Number(f.hi.toPrecision(6)));
+      recolor();
+    });
+    box.addEventListener("dblclick", () => {
+      f.lo = f.hi = Number.NaN;
+      lo.value = hi.value = "";
+      recolor();
+    });
+    return box;
+  }
+  function updateHistograms(): void {
+    for (const h of histograms) {
+      const counts = new Int32Array(BINS);
+      for (let i = 0; i < n; i++) {
+        const v = h.f.v[i]!;
+        if (visible[i] && !Number.isNaN(v)) counts[binOf(h.f, v)]!++;
+      }
+      h.shown.forEach((el, b) => {
+        el.parentElement!.dataset.count = String(counts[b]);
+        el.style.height = `${(100 * counts[b]!) / h.peak}%`;
+      });
+    }
+  }
+
   // One range filter per continuous column; an empty box leaves that side open.
   const filterBox = $("filters");
   for (const f of numeric) {
@@ -1160,8 +1238,10 @@ export function clientMain(): void {
     };
     const dash = document.createElement("span");
     dash.textContent = "–";
-    row.append(name, box("lo"), dash, box("hi"));
-    filterBox.append(row);
+    const lo = box("lo");
+    const hi = box("hi");
+    row.append(name, lo, dash, hi);
+    filterBox.append(row, histogram(f, lo, hi));
   }
   $("filters-panel").hidden = numeric.length === 0;
   $<HTMLInputElement>("show-names").checked = coloring.names.length <= 64;

@@ -56,6 +56,10 @@ footer audio{height:28px}
 .filter{display:flex;gap:4px;align-items:center;margin:2px 0}
 .filter .fname{flex:1;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .filter input{width:64px;padding:1px 3px}
+.hist{display:flex;align-items:flex-end;height:36px;gap:1px;margin:2px 0 8px;cursor:col-resize;user-select:none}
+.hist .bin{flex:1;height:100%;position:relative}
+.hist .bin i{position:absolute;left:0;right:0;bottom:0}
+.hist .bin .all{background:#dde3ea}.hist .bin .shown{background:#4e79a7}
 #neighbors-panel{margin-top:12px;border-top:1px solid #eee;padding-top:4px}
 #neighbors-of{color:#666;margin-bottom:4px;word-break:break-all}
 #neighbors{margin:0;padding-left:22px}
