@@ -496,6 +496,54 @@ describe.skipIf(!haveChromium)("interactive page in headless chromium", () => {
     await page.close();
   });
 
+  it("turns a 3-D layout in an orbit view: depth becomes visible as the view turns", async () => {
+    // Two groups that differ only in z: one spot in the x–y view, two once the view turns.
+    const n = 400;
+    const coords = new Float32Array(n * 3);
+    for (let i = 0; i < n; i++) {
+      coords[3 * i] = (i % 10) * 0.01;
+      coords[3 * i + 1] = (i % 7) * 0.01;
+      coords[3 * i + 2] = i < n / 2 ? -5 : 5;
+    }
+    const file = join(dir, "orbit.html");
+    writeFileSync(file, interactiveHtml({ coords, n, dims: 3 }, { title: "orbit" }));
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction(() => "audiomap" in window);
+    // Clips 0 and 210 share x and y (both multiples of 70) and differ in z.
+    const gap = async () => {
+      const a = await pointOnScreen(page, 0);
+      const b = await pointOnScreen(page, 210);
+      return Math.hypot(a.x - b.x, a.y - b.y);
+    };
+    expect(await gap()).toBeLessThan(5);
+    await page.selectOption("#view", "orbit");
+    const turned = await gap();
+    expect(turned).toBeGreaterThan(50);
+    // A horizontal drag changes the yaw and moves the groups on screen.
+    const orbit = () =>
+      page.evaluate(() =>
+        (
+          window as unknown as { audiomap: { orbit(): { on: boolean; yaw: number } } }
+        ).audiomap.orbit(),
+      );
+    const before = await orbit();
+    expect(before.on).toBe(true);
+    const box = (await page.locator("#stage").boundingBox())!;
+    await page.mouse.move(box.x + 100, box.y + 100);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 160, box.y + 100, { steps: 6 });
+    await page.mouse.up();
+    const after = await orbit();
+    expect(after.yaw - before.yaw).toBeCloseTo(0.6, 5);
+    expect(Math.abs((await gap()) - turned)).toBeGreaterThan(5);
+    await page.screenshot({ path: join(SHOTS, "orbit.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("shows no neighbour panel when the page has no neighbour lists", async () => {
     const { page } = await open(60, "link");
     const p = await pointOnScreen(page, 7);
@@ -640,7 +688,12 @@ describe.skipIf(!haveChromium)("interactive page without WebGL", () => {
       await page.goto(pathToFileURL(file).href);
       await page.waitForFunction(() => "audiomap" in window);
       expect(await page.locator("#renderer").textContent()).toBe("2D canvas (WebGL2 unavailable)");
-      expect(await page.locator("#view option").allTextContents()).toEqual(["x–y", "x–z", "y–z"]);
+      expect(await page.locator("#view option").allTextContents()).toEqual([
+        "x–y",
+        "x–z",
+        "y–z",
+        "3-D orbit (drag to turn)",
+      ]);
       await page.selectOption("#view", "1,2");
       const p = await page.evaluate(() =>
         (

@@ -108,6 +108,40 @@ export function clientMain(): void {
     }
   }
 
+  // 3-D orbit: the points rotated about their centre (yaw about the vertical axis, then pitch
+  // about the horizontal one) and projected orthographically; a drag turns them.
+  const orbit = { on: false, yaw: 0.6, pitch: -0.4, c: [0, 0, 0] as number[] };
+  function project(fit: boolean): void {
+    const [cx, cy, cz] = orbit.c as [number, number, number];
+    const cyw = Math.cos(orbit.yaw);
+    const syw = Math.sin(orbit.yaw);
+    const cp = Math.cos(orbit.pitch);
+    const sp = Math.sin(orbit.pitch);
+    for (let i = 0; i < n; i++) {
+      const x = all[i * 3]! - cx;
+      const y = all[i * 3 + 1]! - cy;
+      const z = all[i * 3 + 2]! - cz;
+      const x1 = cyw * x + syw * z;
+      const z1 = -syw * x + cyw * z;
+      pos[2 * i] = x1;
+      pos[2 * i + 1] = cp * y - sp * z1;
+    }
+    buildGrid();
+    if (fit) fitCamera();
+    uploadPositions();
+  }
+  function setOrbit(): void {
+    orbit.on = true;
+    const c = [0, 0, 0];
+    for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) c[k]! += all[i * 3 + k]! / n;
+    orbit.c = c;
+    // Centre the view on the origin of the rotated space, at the scale that fits any turn.
+    project(true);
+    cam.cx = 0;
+    cam.cy = 0;
+    redraw();
+  }
+
   function fitCamera(): void {
     let x0 = Infinity;
     let x1 = -Infinity;
@@ -1046,7 +1080,15 @@ export function clientMain(): void {
     redraw();
   }
 
-  let drag: { x: number; y: number; cx: number; cy: number; moved: boolean } | null = null;
+  let drag: {
+    x: number;
+    y: number;
+    cx: number;
+    cy: number;
+    moved: boolean;
+    yaw: number;
+    pitch: number;
+  } | null = null;
   const local = (e: MouseEvent): [number, number] => {
     const r = stage.getBoundingClientRect();
     return [e.clientX - r.left, e.clientY - r.top];
@@ -1055,7 +1097,7 @@ export function clientMain(): void {
   stage.addEventListener("mousedown", (e) => {
     const [x, y] = local(e);
     if (e.shiftKey || lassoMode()) lasso = [[x, y]];
-    else drag = { x, y, cx: cam.cx, cy: cam.cy, moved: false };
+    else drag = { x, y, cx: cam.cx, cy: cam.cy, moved: false, yaw: orbit.yaw, pitch: orbit.pitch };
   });
   window.addEventListener("mousemove", (e) => {
     const [x, y] = local(e);
@@ -1066,6 +1108,14 @@ export function clientMain(): void {
     }
     if (drag) {
       if (Math.abs(x - drag.x) + Math.abs(y - drag.y) > 3) drag.moved = true;
+      if (drag.moved && orbit.on) {
+        orbit.yaw = drag.yaw + (x - drag.x) * 0.01;
+        orbit.pitch = Math.max(-1.55, Math.min(1.55, drag.pitch + (y - drag.y) * 0.01));
+        project(false);
+        tooltip.style.display = "none";
+        moved();
+        return;
+      }
       if (drag.moved) {
         cam.cx = drag.cx - (x - drag.x) / cam.scale;
         cam.cy = drag.cy + (y - drag.y) / cam.scale;
@@ -1085,6 +1135,11 @@ export function clientMain(): void {
       lasso = null;
       finishLasso(poly);
       return;
+    }
+    if (drag?.moved && orbit.on) {
+      computeNames();
+      computeContours();
+      redraw();
     }
     if (drag && !drag.moved && (e.target === overlay || e.target === canvas)) {
       const [x, y] = local(e);
@@ -1263,7 +1318,18 @@ export function clientMain(): void {
       o.textContent = label;
       viewSel.append(o);
     }
+    const o = document.createElement("option");
+    o.value = "orbit";
+    o.textContent = "3-D orbit (drag to turn)";
+    viewSel.append(o);
     viewSel.addEventListener("change", () => {
+      if (viewSel.value === "orbit") {
+        setOrbit();
+        computeNames();
+        computeContours();
+        return;
+      }
+      orbit.on = false;
       const [a, b] = viewSel.value.split(",").map(Number) as [number, number];
       setView(a, b);
     });
@@ -1307,6 +1373,7 @@ export function clientMain(): void {
     selectedIds,
     visibleCount: () => visible.reduce((a, b) => a + b, 0),
     focus: () => focus,
+    orbit: () => ({ on: orbit.on, yaw: orbit.yaw, pitch: orbit.pitch }),
     draws: () => draws,
     /** Points in the last frame: all of them, or the moving-view sample (above 50,000). */
     drawnPoints: () => drawn,
